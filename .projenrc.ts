@@ -15,6 +15,7 @@ const project = new cdk.JsiiProject({
   minNodeVersion: '20.19.0',
   workflowNodeVersion: '22.x',
   stability: 'experimental',
+  bin: { 'stage-project': 'lib/cli.js' },
 
   peerDeps: ['projen@^0.103.25', 'constructs@^10.5.1', 'aws-cdk-lib@^2.257.0'],
   // Non-jsii runtime dependencies are bundled into the tarball and never appear in the public API.

@@ -1,0 +1,152 @@
+/**
+ * Every name that live infrastructure depends on is computed here and nowhere else.
+ * Role names, role paths, environment names and stack ids are public contract: a
+ * change here renames live resources (CDK would replace the roles), so it needs a
+ * changelog entry and a migration path.
+ */
+
+/** GitHub's OIDC issuer; also the host of the IAM OIDC provider URL. */
+export const OIDC_ISSUER = 'token.actions.githubusercontent.com';
+/** The only audience a stage role accepts. */
+export const OIDC_AUDIENCE = 'sts.amazonaws.com';
+
+/** IAM role names are limited to 64 characters. */
+export const MAX_ROLE_NAME = 64;
+/** GitHub environment names are limited to 255 characters. */
+export const MAX_ENVIRONMENT_NAME = 255;
+
+export interface RepositoryRef {
+  readonly owner: string;
+  readonly repository: string;
+  readonly ownerId?: number;
+  readonly repositoryId?: number;
+}
+
+/** `widgetfactory/weebler`. */
+export function fullName(repo: RepositoryRef): string {
+  return `${repo.owner}/${repo.repository}`;
+}
+
+/** A repository name reduced to what CloudFormation stack names and construct ids accept. */
+function stackSafe(name: string): string {
+  return name.replace(/[^A-Za-z0-9-]/g, '-');
+}
+
+/** Stack id (and stack name) of the registry stack. */
+export function registryStackId(repo: RepositoryRef): string {
+  return `stage-${stackSafe(repo.repository)}-registry`;
+}
+
+/** Stack id (and stack name) of an account's stage stack. */
+export function accountStackId(repo: RepositoryRef, account: string): string {
+  return `stage-${stackSafe(repo.repository)}-roles-${account}`;
+}
+
+/** Name of the IAM role of one (stage, account). The account is in the ARN, not the name. */
+export function roleName(repo: RepositoryRef, stage: string): string {
+  return `${repo.repository}-${stage}`;
+}
+
+/** Path of every stage role of this repository. */
+export function rolePath(repo: RepositoryRef): string {
+  return `/stage-project/${repo.repository}/`;
+}
+
+export function roleArn(partition: string, accountId: string, repo: RepositoryRef, stage: string): string {
+  return `arn:${partition}:iam::${accountId}:role${rolePath(repo)}${roleName(repo, stage)}`;
+}
+
+/** The GitHub environment of one (stage, account): its name is in the OIDC `sub` claim. */
+export function environmentName(stage: string, account: string): string {
+  return `${stage}-${account}`;
+}
+
+/** Name of the permissions boundary of this repository's stage roles in one account. */
+export function boundaryPolicyName(repo: RepositoryRef): string {
+  return `${repo.repository}-stage-boundary`;
+}
+
+export function boundaryPolicyArn(partition: string, accountId: string, repo: RepositoryRef): string {
+  return `arn:${partition}:iam::${accountId}:policy${rolePath(repo)}${boundaryPolicyName(repo)}`;
+}
+
+export function oidcProviderArn(partition: string, accountId: string): string {
+  return `arn:${partition}:iam::${accountId}:oidc-provider/${OIDC_ISSUER}`;
+}
+
+export function ecrRepositoryArn(partition: string, region: string, accountId: string, name: string): string {
+  return `arn:${partition}:ecr:${region}:${accountId}:repository/${name}`;
+}
+
+export function registryHost(accountId: string, region: string, domainSuffix: string): string {
+  return `${accountId}.dkr.ecr.${region}.${domainSuffix}`;
+}
+
+/** The `sub` of a job running in `environment`, in GitHub's default template. */
+export function environmentSubject(repo: RepositoryRef, environment: string): string {
+  return `repo:${fullName(repo)}:environment:${environment}`;
+}
+
+/** The same subject in GitHub's immutable form, or undefined when the ids are unknown. */
+export function immutableEnvironmentSubject(repo: RepositoryRef, environment: string): string | undefined {
+  const prefix = immutablePrefix(repo);
+  return prefix ? `${prefix}:environment:${environment}` : undefined;
+}
+
+/** The `sub` of a pull-request run, in the default template. */
+export function pullRequestSubject(repo: RepositoryRef): string {
+  return `repo:${fullName(repo)}:pull_request`;
+}
+
+export function immutablePullRequestSubject(repo: RepositoryRef): string | undefined {
+  const prefix = immutablePrefix(repo);
+  return prefix ? `${prefix}:pull_request` : undefined;
+}
+
+function immutablePrefix(repo: RepositoryRef): string | undefined {
+  if (repo.ownerId === undefined || repo.repositoryId === undefined) {
+    return undefined;
+  }
+  return `repo:${repo.owner}@${repo.ownerId}/${repo.repository}@${repo.repositoryId}`;
+}
+
+/** The projen task a stage's jobs run. */
+export function stageTaskName(stage: string): string {
+  return `stage:${stage}`;
+}
+
+/**
+ * Job id of one pipeline step. A stage that appears once keeps its own name; a stage
+ * that appears several times, or a step split per account, names its accounts.
+ */
+export function jobId(stage: string, accounts: string[], qualify: boolean): string {
+  if (!qualify || accounts.length === 0) {
+    return stage;
+  }
+  return `${stage}-${accounts.join('-')}`;
+}
+
+/** The concurrency group that lets one run at a time change `account` through `stage`. */
+export function concurrencyGroup(repo: RepositoryRef, stage: string, account: string): string {
+  return `${repo.repository}-${stage}-${account}`;
+}
+
+/** Prefix of the role session name; the action appends the run id and stage at run time. */
+export function sessionNamePrefix(repo: RepositoryRef): string {
+  return repo.repository.replace(/[^\w+=,.@-]/g, '-');
+}
+
+/** Tag keys carried by every stage role, for audit and tag-based authorization. */
+export const TAG_REPOSITORY = 'StageProject:Repository';
+export const TAG_STAGE = 'StageProject:Stage';
+export const TAG_ACCOUNT = 'StageProject:Account';
+
+/** Paths of the files the project type writes into consuming repositories. */
+export const FILES = {
+  topology: 'src/stage/topology.generated.json',
+  workflow: '.github/workflows/stages.yml',
+  action: '.github/actions/stages/action.yaml',
+  settings: '.github/stage-settings.json',
+  contract: '.github/stage-contract.json',
+  access: 'docs/ACCESS.md',
+} as const;
