@@ -1,0 +1,126 @@
+import { awscdk, Task } from 'projen';
+import { EXAMPLE_TOPOLOGY, exampleRepository } from './example';
+import { ProjenrcSample } from './projenrc-sample';
+import { StageTopology } from './topology/model';
+import * as naming from './topology/naming';
+import { normaliseTopology, TopologyError, TopologyProblem } from './topology/normalise';
+import { GitHubRepositoryOptions, TopologyOptions } from './topology/options';
+import { StageTopologyFile } from './topology/topology-file';
+import { packageIdentity } from './version';
+
+/**
+ * Options of {@link StageProject}.
+ */
+export interface StageProjectOptions extends awscdk.AwsCdkTypeScriptAppOptions {
+  /**
+   * The GitHub repository whose workflows may assume the stage roles.
+   * Every trust policy pins its owner and name.
+   */
+  readonly githubRepository: GitHubRepositoryOptions;
+
+  /**
+   * The stage topology: accounts, registry, image repositories, stages and
+   * the promotion pipeline.
+   */
+  readonly topology: TopologyOptions;
+}
+
+/** The runner that `cdk synth` uses: ts-node without type checking (type errors still fail `npx projen build` through the test task's tsc). */
+export const FAST_CDK_APP = 'npx ts-node -P tsconfig.json --prefer-ts-exts --transpile-only src/main.ts';
+
+/**
+ * A CDK app whose CI/CD pipeline is designed by access: from one topology it writes
+ * the stage roles (CDK), the GitHub workflow and composite action, and the
+ * repository's OIDC settings, all least-privileged and derived from the same names.
+ *
+ * @pjid stage-project
+ */
+export class StageProject extends awscdk.AwsCdkTypeScriptApp {
+  /** The validated, normalised topology every output is rendered from. */
+  public readonly stageTopology: StageTopology;
+
+  constructor(options: StageProjectOptions) {
+    // `projen new` constructs the project before any .projenrc.ts exists: seed it with the example.
+    const creating = (options as any).__new__ !== undefined;
+    const githubRepository = options.githubRepository ?? (creating ? exampleRepository(options.name) : undefined);
+    const topologyOptions = options.topology ?? (creating ? EXAMPLE_TOPOLOGY : undefined);
+    const cdkVersion = creating ? minimumCdkVersion() : options.cdkVersion;
+
+    // Validate before projen does anything, so a bad topology writes nothing.
+    const problems: TopologyProblem[] = [...checkCdkVersion(cdkVersion)];
+    const result = normaliseTopology(githubRepository as GitHubRepositoryOptions, topologyOptions as TopologyOptions);
+    problems.push(...result.problems);
+    if (problems.length > 0 || !result.topology) {
+      throw new TopologyError(problems);
+    }
+
+    super({
+      ...options,
+      workflowNodeVersion: options.workflowNodeVersion ?? '22.x',
+      app: options.app ?? (options.appEntrypoint ? undefined : FAST_CDK_APP),
+      cdkVersion,
+      sampleCode: false,
+      context: {
+        // Keep `cdk synth` offline and quiet in CI.
+        'cli-telemetry': false,
+        ...options.context,
+      },
+    });
+
+    this.stageTopology = result.topology;
+    new StageTopologyFile(this, this.stageTopology);
+    for (const stage of this.stageTopology.stages) {
+      this.addTask(stage.task, {
+        description: `The steps of stage "${stage.name}"; its workflow job runs them (${stage.accounts.length > 0 ? `role in ${stage.accounts.join(', ')}` : 'no AWS access'})`,
+      });
+    }
+
+    if (creating) {
+      new ProjenrcSample(this, {
+        name: options.name,
+        defaultReleaseBranch: options.defaultReleaseBranch ?? 'main',
+        cdkVersion,
+        githubRepository: githubRepository!,
+        topology: topologyOptions!,
+      });
+    }
+  }
+
+  /**
+   * The projen task `stage:<name>` that the stage's workflow job runs.
+   * Add the stage's steps to it, e.g. `project.stageTask('deploy').exec('npx cdk deploy ...')`.
+   *
+   * @param stage a stage of the topology
+   */
+  public stageTask(stage: string): Task {
+    const task = this.tasks.tryFind(naming.stageTaskName(stage));
+    if (!task) {
+      const known = this.stageTopology.stages.map(s => s.name).join(', ');
+      throw new Error(`stageTask("${stage}"): unknown stage (known: ${known})`);
+    }
+    return task;
+  }
+}
+
+/** The lowest aws-cdk-lib this package's constructs support: its peer dependency range's floor. */
+export function minimumCdkVersion(): string {
+  const range = packageIdentity().peerDependencies['aws-cdk-lib'] ?? '';
+  return range.replace(/^[^\d]*/, '');
+}
+
+function checkCdkVersion(version: string | undefined): TopologyProblem[] {
+  const minimum = minimumCdkVersion();
+  const parse = (v: string) => v.split('.').map(n => parseInt(n, 10));
+  if (typeof version !== 'string' || !/^\d+\.\d+\.\d+/.test(version)) {
+    return [{ path: 'cdkVersion', message: `must be an aws-cdk-lib version such as "${minimum}", got ${JSON.stringify(version)}` }];
+  }
+  const [a, b] = [parse(version), parse(minimum)];
+  for (let i = 0; i < 3; i++) {
+    if (a[i] !== b[i]) {
+      return a[i] < b[i]
+        ? [{ path: 'cdkVersion', message: `${version} is older than the ${minimum} that ${packageIdentity().name} needs (set cdkVersion: '${minimum}')` }]
+        : [];
+    }
+  }
+  return [];
+}
