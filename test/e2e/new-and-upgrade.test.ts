@@ -1,0 +1,89 @@
+import { execFileSync } from 'child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { LocalRegistry } from './verdaccio';
+import { ensureCompiled, packRepository, repack } from '../../scripts/lib/package';
+
+// The real path a consuming repository takes: `projen new --from` against a private
+// registry, `npx projen`, then an upgrade to a newer published version.
+jest.setTimeout(20 * 60_000);
+
+const PROJEN = 'projen@0.103.25';
+// A cache of our own, shared by the steps of this run (and by later runs on this
+// machine), keeps the user's cache out of it; the @org scope still resolves only
+// through the local registry, whose URL changes every run.
+const NPM_CACHE = join(tmpdir(), 'stage-project-e2e-npm-cache');
+
+let registry: LocalRegistry;
+let work: string;
+let npmrc: string;
+
+function run(cmd: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}): string {
+  try {
+    return execFileSync(cmd, args, {
+      cwd,
+      encoding: 'utf-8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, npm_config_cache: NPM_CACHE, npm_config_userconfig: npmrc, npm_config_update_notifier: 'false', CI: 'true', ...extraEnv },
+    });
+  } catch (e: any) {
+    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+  }
+}
+
+function publish(tarball: string) {
+  run('npm', ['publish', tarball, '--registry', registry.url], work);
+}
+
+function topologyFile(dir: string) {
+  return JSON.parse(readFileSync(join(dir, 'src/stage/topology.generated.json'), 'utf-8'));
+}
+
+beforeAll(async () => {
+  ensureCompiled();
+  work = mkdtempSync(join(tmpdir(), 'stage-project-e2e-'));
+  registry = await LocalRegistry.start();
+  npmrc = join(work, '.npmrc');
+  writeFileSync(npmrc, registry.npmrc(true));
+  const base = packRepository(join(work, 'base'));
+  publish(repack(base, '1.0.0', join(work, 'dist')));
+});
+
+afterAll(async () => {
+  await registry?.stop();
+});
+
+test('projen new --from the registry, synth, then upgrade to a newer version', () => {
+  const consumer = join(work, 'weebler');
+  mkdirSync(consumer);
+  writeFileSync(join(consumer, '.npmrc'), registry.npmrc());
+
+  run('npx', ['--yes', PROJEN, 'new', '--from', '@org/stage-project', '--no-git'], consumer);
+  const rc = readFileSync(join(consumer, '.projenrc.ts'), 'utf-8');
+  expect(rc).toContain("import { StageProject } from '@org/stage-project';");
+  expect(rc).toContain("prod: { id: '333333333333', production: true, branches: ['main'] }");
+  expect(topologyFile(consumer).generatedBy).toBe('@org/stage-project@1.0.0');
+
+  // The scaffold works as is: a second synthesis from the written .projenrc.ts succeeds.
+  run('npx', ['projen'], consumer);
+  const installed = JSON.parse(readFileSync(join(consumer, 'node_modules/@org/stage-project/package.json'), 'utf-8'));
+  expect(installed.version).toBe('1.0.0');
+  expect(existsSync(join(consumer, '.projen/tasks.json'))).toBe(true);
+  const tasks = JSON.parse(readFileSync(join(consumer, '.projen/tasks.json'), 'utf-8')).tasks;
+  expect(Object.keys(tasks)).toEqual(expect.arrayContaining(['stage:unit', 'stage:build', 'stage:e2e', 'stage:deploy']));
+
+  // A new release: the platform team publishes, the consumer upgrades and regenerates.
+  publish(repack(join(work, 'dist', 'org-stage-project-1.0.0.tgz'), '1.1.0', join(work, 'dist')));
+  run('npx', ['projen', 'upgrade'], consumer, { npm_config_yes: 'true' });
+  expect(topologyFile(consumer).generatedBy).toBe('@org/stage-project@1.1.0');
+  expect(JSON.parse(readFileSync(join(consumer, 'package.json'), 'utf-8')).devDependencies['@org/stage-project']).toBe('^1.1.0');
+});
+
+test('a stopped registry really fails: nothing is served from elsewhere', async () => {
+  const probe = join(work, 'probe');
+  mkdirSync(probe);
+  writeFileSync(join(probe, '.npmrc'), registry.npmrc());
+  await registry.stop();
+  expect(() => run('npm', ['view', '@org/stage-project', 'version', '--fetch-retries=0'], probe)).toThrow(/ECONNREFUSED|fetch failed|request to .* failed/);
+});
