@@ -1,4 +1,8 @@
+import { existsSync, readFileSync } from 'fs';
+import { join, resolve } from 'path';
 import { awscdk, Task } from 'projen';
+import { buildContract, diffContracts, formatChange, StageContract } from './contract/contract';
+import { StageContractFile } from './contract/stage-contract-file';
 import { EXAMPLE_TOPOLOGY, exampleRepository } from './example';
 import { ProjenrcSample } from './projenrc-sample';
 import { StageTopology } from './topology/model';
@@ -23,6 +27,16 @@ export interface StageProjectOptions extends awscdk.AwsCdkTypeScriptAppOptions {
    * the promotion pipeline.
    */
   readonly topology: TopologyOptions;
+
+  /**
+   * Package versions whose changes to the contract (role names and paths, environments,
+   * stack ids, accepted subjects) you accept. An upgrade that removes or renames any of
+   * them fails synthesis until its version is listed here, because CDK would replace the
+   * live roles. Additions never need acceptance.
+   *
+   * @default - none: contract-breaking upgrades fail
+   */
+  readonly acceptContractChanges?: string[];
 }
 
 /** The runner that `cdk synth` uses: ts-node without type checking (type errors still fail `npx projen build` through the test task's tsc). */
@@ -53,6 +67,9 @@ export class StageProject extends awscdk.AwsCdkTypeScriptApp {
     if (problems.length > 0 || !result.topology) {
       throw new TopologyError(problems);
     }
+    const { name: packageName, version } = packageIdentity();
+    const contract = buildContract(result.topology, packageName, version);
+    guardContract(resolve(options.outdir ?? '.'), contract, options.acceptContractChanges ?? []);
 
     super({
       ...options,
@@ -69,6 +86,7 @@ export class StageProject extends awscdk.AwsCdkTypeScriptApp {
 
     this.stageTopology = result.topology;
     new StageTopologyFile(this, this.stageTopology);
+    new StageContractFile(this, contract);
     for (const stage of this.stageTopology.stages) {
       this.addTask(stage.task, {
         description: `The steps of stage "${stage.name}"; its workflow job runs them (${stage.accounts.length > 0 ? `role in ${stage.accounts.join(', ')}` : 'no AWS access'})`,
@@ -99,6 +117,41 @@ export class StageProject extends awscdk.AwsCdkTypeScriptApp {
       throw new Error(`stageTask("${stage}"): unknown stage (known: ${known})`);
     }
     return task;
+  }
+}
+
+/**
+ * The upgrade guard: a new package version may not silently remove or rename what live
+ * infrastructure depends on. Edits of the topology under the same version are the user's
+ * own intent and pass; so do additions.
+ */
+function guardContract(outdir: string, contract: StageContract, accepted: string[]): void {
+  const file = join(outdir, naming.FILES.contract);
+  if (!existsSync(file)) {
+    return;
+  }
+  const previous: StageContract = JSON.parse(readFileSync(file, 'utf-8'));
+  if (previous.version === contract.version || accepted.includes(contract.version)) {
+    return;
+  }
+  const diff = diffContracts(previous, contract);
+  if (diff.breaking.length > 0) {
+    throw new ContractError([
+      `stage-project: upgrading ${contract.packageName} ${previous.version} -> ${contract.version} changes names that live infrastructure depends on; nothing was written:`,
+      ...diff.breaking.map(c => `  ${formatChange(c)}`),
+      `Read the ${contract.version} changelog for the migration, then accept it in .projenrc.ts:`,
+      `  acceptContractChanges: ['${contract.version}'],`,
+    ].join('\n'));
+  }
+}
+
+/** Thrown by the upgrade guard. */
+class ContractError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContractError';
+    // The message is the whole story; a stack trace would bury it.
+    this.stack = message;
   }
 }
 
