@@ -115,6 +115,29 @@ export function stageTaskName(stage: string): string {
   return `stage:${stage}`;
 }
 
+/** AWS caps role session names at 64 characters. */
+export const MAX_ROLE_SESSION_NAME = 64;
+
+/**
+ * Output the push stage's task writes to `$GITHUB_OUTPUT`: a JSON object from each image
+ * repository name to the `sha256:` digest it pushed. It is also the push job's output.
+ * Digests, not image URIs: a job output that contains a masked value (the account id in a
+ * registry host) is dropped by the runner.
+ */
+export const IMAGE_DIGESTS_OUTPUT = 'image-digests';
+
+/** Environment variables the stage workflow gives each stage task. */
+export const STAGE_TASK_ENV = {
+  /** The stage being run. */
+  stage: 'STAGE_NAME',
+  /** The account the job runs in (empty for stages without AWS access). */
+  account: 'STAGE_ACCOUNT',
+  /** The registry host, for stages with image access. */
+  registry: 'STAGE_REGISTRY',
+  /** The push job's `image-digests` output, for every job after it. */
+  imageDigests: 'STAGE_IMAGE_DIGESTS',
+} as const;
+
 /**
  * Job id of one pipeline step. A stage that appears once keeps its own name; a stage
  * that appears several times, or a step split per account, names its accounts.
@@ -136,6 +159,43 @@ export function sessionNamePrefix(repo: RepositoryRef): string {
   return repo.repository.replace(/[^\w+=,.@-]/g, '-');
 }
 
+/**
+ * Construct ids inside the stage and registry stacks. CloudFormation logical ids derive
+ * from them, so renaming one makes CloudFormation create a replacement resource with the
+ * same physical name, which fails for roles, policies and repositories.
+ */
+export const OIDC_PROVIDER_CONSTRUCT_ID = 'GitHubOidcProvider';
+export const BOUNDARY_CONSTRUCT_ID = 'StageBoundary';
+
+export function stageRoleConstructId(stage: string): string {
+  return `StageRole-${stage}`;
+}
+
+/** ECR names may contain "/", which construct ids may not; ":" never occurs in ECR names, so ids stay unique. */
+export function imageRepositoryConstructId(name: string): string {
+  return `Repository-${name.replace(/\//g, ':')}`;
+}
+
+/** Root principal of an account, as resource policies name it. */
+export function accountRootArn(partition: string, accountId: string): string {
+  return `arn:${partition}:iam::${accountId}:root`;
+}
+
+/** A stage's role in any account, for policies that cannot list accounts (`aws:PrincipalOrgID` mode). */
+export function roleArnInAnyAccount(partition: string, repo: RepositoryRef, stage: string): string {
+  return `arn:${partition}:iam::*:role${rolePath(repo)}${roleName(repo, stage)}`;
+}
+
+/** Every role under this repository's role path in one account. */
+export function repositoryRolesArnPattern(partition: string, accountId: string, repo: RepositoryRef): string {
+  return `arn:${partition}:iam::${accountId}:role${rolePath(repo)}*`;
+}
+
+/** Condition keys of GitHub's OIDC claims, as AWS STS exposes them. */
+export const CLAIM_AUD = `${OIDC_ISSUER}:aud`;
+export const CLAIM_SUB = `${OIDC_ISSUER}:sub`;
+export const CLAIM_REPOSITORY_ID = `${OIDC_ISSUER}:repository_id`;
+
 /** Tag keys carried by every stage role, for audit and tag-based authorization. */
 export const TAG_REPOSITORY = 'StageProject:Repository';
 export const TAG_STAGE = 'StageProject:Stage';
@@ -149,4 +209,14 @@ export const FILES = {
   settings: '.github/stage-settings.json',
   contract: '.github/stage-contract.json',
   access: 'docs/ACCESS.md',
+} as const;
+
+/** The topic that marks a repository as a stage-project consumer, so org-wide tooling can find it. */
+export const CONSUMER_TOPIC = 'stage-project';
+
+/** Environment variables a stage job reads: the role to assume and where. */
+export const ENVIRONMENT_VARIABLES = {
+  roleArn: 'AWS_ROLE_ARN',
+  region: 'AWS_REGION',
+  accountId: 'AWS_ACCOUNT_ID',
 } as const;
