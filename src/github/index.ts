@@ -1,0 +1,2 @@
+export * from './stages-action';
+export * from './stages-workflow';
