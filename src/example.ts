@@ -41,3 +41,9 @@ export function exampleRepository(packageName: string): GitHubRepositoryOptions 
   const repository = packageName.replace(/^@[^/]+\//, '').replace(/[^A-Za-z0-9._-]/g, '-') || 'my-repo';
   return { owner: 'example-org', repository };
 }
+
+/** With org defaults, a new repository's `.projenrc.ts` says only what is its own: its image repository. */
+export function exampleOwnTopology(repo: GitHubRepositoryOptions): TopologyOptions {
+  const name = repo.repository.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'app';
+  return { repositories: [`${name}/app`] };
+}

@@ -3,7 +3,10 @@ import { join, resolve } from 'path';
 import { awscdk, Task } from 'projen';
 import { buildContract, diffContracts, formatChange, StageContract } from './contract/contract';
 import { StageContractFile } from './contract/stage-contract-file';
-import { EXAMPLE_TOPOLOGY, exampleRepository } from './example';
+import { EXAMPLE_TOPOLOGY, exampleOwnTopology, exampleRepository } from './example';
+import { ORG_DEFAULTS } from './org/defaults';
+import { attributeProblems, mergeOrgDefaults } from './org/merge';
+import { OrgDefaults } from './org/options';
 import { ProjenrcSample } from './projenrc-sample';
 import { StageTopology } from './topology/model';
 import * as naming from './topology/naming';
@@ -24,9 +27,19 @@ export interface StageProjectOptions extends awscdk.AwsCdkTypeScriptAppOptions {
 
   /**
    * The stage topology: accounts, registry, image repositories, stages and
-   * the promotion pipeline.
+   * the promotion pipeline. With org defaults, only what is this repository's own.
+   *
+   * @default - the org defaults alone (required without org defaults)
    */
-  readonly topology: TopologyOptions;
+  readonly topology?: TopologyOptions;
+
+  /**
+   * Org-wide defaults merged under `topology` (accounts, registry, stage catalogue,
+   * boundary statements, production reviewers).
+   *
+   * @default - the defaults built into this package (`src/org/defaults.ts`), if any
+   */
+  readonly orgDefaults?: OrgDefaults;
 
   /**
    * Package versions whose changes to the contract (role names and paths, environments,
@@ -57,17 +70,19 @@ export class StageProject extends awscdk.AwsCdkTypeScriptApp {
     // `projen new` constructs the project before any .projenrc.ts exists: seed it with the example.
     const creating = (options as any).__new__ !== undefined;
     const githubRepository = options.githubRepository ?? (creating ? exampleRepository(options.name) : undefined);
-    const topologyOptions = options.topology ?? (creating ? EXAMPLE_TOPOLOGY : undefined);
+    const { name: packageName, version } = packageIdentity();
+    const org = options.orgDefaults ?? ORG_DEFAULTS;
+    const topologyOptions = options.topology ?? (creating ? (org ? exampleOwnTopology(githubRepository!) : EXAMPLE_TOPOLOGY) : undefined);
     const cdkVersion = creating ? minimumCdkVersion() : options.cdkVersion;
 
     // Validate before projen does anything, so a bad topology writes nothing.
     const problems: TopologyProblem[] = [...checkCdkVersion(cdkVersion)];
-    const result = normaliseTopology(githubRepository as GitHubRepositoryOptions, topologyOptions as TopologyOptions);
-    problems.push(...result.problems);
+    const merged = mergeOrgDefaults(org, topologyOptions, packageName);
+    const result = normaliseTopology(githubRepository as GitHubRepositoryOptions, merged.topology);
+    problems.push(...merged.problems, ...result.problems);
     if (problems.length > 0 || !result.topology) {
-      throw new TopologyError(problems);
+      throw new TopologyError(org ? attributeProblems(problems, merged.sources, packageName) : problems);
     }
-    const { name: packageName, version } = packageIdentity();
     const contract = buildContract(result.topology, packageName, version);
     guardContract(resolve(options.outdir ?? '.'), contract, options.acceptContractChanges ?? []);
 
@@ -100,6 +115,7 @@ export class StageProject extends awscdk.AwsCdkTypeScriptApp {
         cdkVersion,
         githubRepository: githubRepository!,
         topology: topologyOptions!,
+        orgDefaults: org !== undefined,
       });
     }
   }

@@ -11,7 +11,18 @@ export interface ProjenrcSampleOptions {
   readonly cdkVersion: string;
   readonly githubRepository: GitHubRepositoryOptions;
   readonly topology: TopologyOptions;
+  /** Whether org defaults supply the accounts and stages (the sample then shows only the repository's own choices). */
+  readonly orgDefaults: boolean;
 }
+
+const STANDALONE_COMMENT = `// Who may touch what. Accounts are named AWS accounts (replace the fake ids);
+  // stages are access profiles: \`unit\` has no AWS access at all, \`build\` may push
+  // images, \`e2e\` may pull them, \`deploy\` changes dev from develop/main and prod
+  // only from main, after review. The pipeline says in which order jobs run.`;
+
+const orgComment = () => `// Only what is this repository's own: the accounts, the registry and the stage
+  // catalogue come from the org defaults in ${packageIdentity().name}. Name stages here
+  // to pick a subset or extend their policies; add a pipeline to change the order.`;
 
 export const TEMPLATES_DIR = join(__dirname, '..', 'templates');
 
@@ -43,6 +54,7 @@ export function renderProjenrc(options: ProjenrcSampleOptions, devDeps: string[]
     devDeps: literal(devDeps, 2),
     githubRepository: literal(options.githubRepository, 2),
     topology: literal(options.topology, 2),
+    topologyComment: options.orgDefaults ? orgComment() : STANDALONE_COMMENT,
   };
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
     if (!(key in values)) {

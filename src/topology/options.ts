@@ -260,14 +260,19 @@ export interface PipelineStepOptions {
  */
 export interface TopologyOptions {
   /**
-   * AWS accounts by name (a lowercase DNS-style label, e.g. `dev`).
+   * AWS accounts by name (a lowercase DNS-style label, e.g. `dev`). With org
+   * defaults, the org's accounts are included and these are added to them.
+   *
+   * @default - the org defaults' accounts (required without org defaults)
    */
-  readonly accounts: { [name: string]: AccountOptions };
+  readonly accounts?: { [name: string]: AccountOptions };
 
   /**
    * The account and region that host the ECR repositories.
+   *
+   * @default - the org defaults' registry (required without org defaults)
    */
-  readonly registry: RegistryOptions;
+  readonly registry?: RegistryOptions;
 
   /**
    * ECR repository names, e.g. `widgetfactory/weebler/api`.
@@ -277,9 +282,13 @@ export interface TopologyOptions {
   readonly repositories?: string[];
 
   /**
-   * Stages by name (a lowercase DNS-style label, e.g. `deploy`).
+   * Stages by name (a lowercase DNS-style label, e.g. `deploy`). With org defaults,
+   * naming a catalogue stage picks it (and extends its policies); leaving this out
+   * uses the whole catalogue.
+   *
+   * @default - the org defaults' stage catalogue (required without org defaults)
    */
-  readonly stages: { [name: string]: StageOptions };
+  readonly stages?: { [name: string]: StageOptions };
 
   /**
    * The promotion order, e.g. deploy dev -> e2e dev -> deploy prod.
