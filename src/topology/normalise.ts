@@ -20,6 +20,8 @@ export class TopologyError extends Error {
   constructor(public readonly problems: TopologyProblem[]) {
     super(formatProblems(problems));
     this.name = 'TopologyError';
+    // The message is the whole story; a stack trace would bury it.
+    this.stack = this.message;
   }
 }
 
@@ -473,41 +475,77 @@ export function normaliseTopology(
     }
   }
 
-  return {
-    problems: [],
-    topology: {
-      schemaVersion: SCHEMA_VERSION,
-      github: {
-        owner: repo.owner,
-        repository: repo.repository,
-        fullName: naming.fullName(repo),
-        ownerId: repo.ownerId,
-        repositoryId: repo.repositoryId,
-      },
-      partition,
-      defaultRegion,
-      organizationId: topology.organizationId,
-      registry: {
-        account: registry,
-        accountId: registryId,
-        region: registryRegion,
-        uri: naming.registryHost(registryId, registryRegion, info.domainSuffix!),
-        stackId: naming.registryStackId(repo),
-      },
-      accounts,
-      repositories,
-      stages: stageSpecs,
-      roles,
-      jobs,
-      oidc: {
-        issuer: naming.OIDC_ISSUER,
-        audience: naming.OIDC_AUDIENCE,
-        useDefault: true,
-        includeClaimKeys: [],
-        acceptsImmutableSubjects: repo.ownerId !== undefined && repo.repositoryId !== undefined,
-      },
+  const normalised: StageTopology = {
+    schemaVersion: SCHEMA_VERSION,
+    github: {
+      owner: repo.owner,
+      repository: repo.repository,
+      fullName: naming.fullName(repo),
+      ownerId: repo.ownerId,
+      repositoryId: repo.repositoryId,
+    },
+    partition,
+    defaultRegion,
+    organizationId: topology.organizationId,
+    registry: {
+      account: registry,
+      accountId: registryId,
+      region: registryRegion,
+      uri: naming.registryHost(registryId, registryRegion, info.domainSuffix!),
+      stackId: naming.registryStackId(repo),
+    },
+    accounts,
+    repositories,
+    stages: stageSpecs,
+    roles,
+    jobs,
+    oidc: {
+      issuer: naming.OIDC_ISSUER,
+      audience: naming.OIDC_AUDIENCE,
+      useDefault: true,
+      includeClaimKeys: [],
+      acceptsImmutableSubjects: repo.ownerId !== undefined && repo.repositoryId !== undefined,
     },
   };
+  if (!normalised.organizationId && registryNeedsOrganization(normalised)) {
+    c.add('topology.organizationId', `the registry policy cannot list ${normalised.accounts.length} accounts and ${roles.filter(r => r.pull).length} pulling roles (more than ${MAX_LISTED_REGISTRY_ACCOUNTS} accounts, or over ECR's ${ECR_REPOSITORY_POLICY_MAX_LENGTH}-character policy limit), so it trusts your AWS organization instead: set organizationId: "o-..." (aws organizations describe-organization --query Organization.Id)`);
+    return { problems: c.problems };
+  }
+  return { problems: [], topology: normalised };
+}
+
+/** ECR rejects repository policies longer than this (`SetRepositoryPolicy` policyText). */
+export const ECR_REPOSITORY_POLICY_MAX_LENGTH = 10_240;
+/**
+ * Registry policies name every account (its root principal, narrowed by `aws:PrincipalArn`
+ * to the stage roles) up to this many accounts. Past it, or when the listed policy would
+ * not fit in ECR's limit, they trust `aws:PrincipalOrgID` instead, which needs
+ * `topology.organizationId`.
+ */
+export const MAX_LISTED_REGISTRY_ACCOUNTS = 20;
+// Upper bound of a listed registry policy without its principal lists (statement ids,
+// actions, condition keys); the CDK app re-checks the rendered policy at synthesis.
+const REGISTRY_POLICY_FIXED_LENGTH = 2_048;
+
+/**
+ * Whether the registry's repository policies must switch from listed accounts and role
+ * ARNs to `aws:PrincipalOrgID`. Pure, shared by validation and the CDK app so they agree.
+ */
+export function registryNeedsOrganization(topology: StageTopology): boolean {
+  if (topology.repositories.length === 0) {
+    return false;
+  }
+  if (topology.accounts.length > MAX_LISTED_REGISTRY_ACCOUNTS) {
+    return true;
+  }
+  const pulling = topology.roles.filter(r => r.pull);
+  const lists = [
+    [...new Set(pulling.map(r => naming.accountRootArn(topology.partition, r.accountId)))],
+    pulling.map(r => r.roleArn),
+    topology.roles.filter(r => r.push).map(r => r.roleArn),
+    topology.accounts.map(a => a.id),
+  ];
+  return REGISTRY_POLICY_FIXED_LENGTH + JSON.stringify(lists).length > ECR_REPOSITORY_POLICY_MAX_LENGTH;
 }
 
 /** Normalises or throws a {@link TopologyError} listing every problem. */
