@@ -1,3 +1,6 @@
 export * from './project';
 export * from './topology/options';
 export * from './topology/model';
+export * from './github';
+export * from './settings';
+export * from './org/options';

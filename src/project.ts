@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'fs';
 import { join, resolve } from 'path';
-import { awscdk, Task } from 'projen';
+import { awscdk, github, javascript, Task } from 'projen';
 import { buildContract, diffContracts, formatChange, StageContract } from './contract/contract';
 import { StageContractFile } from './contract/stage-contract-file';
+import { StagesAction, StagesWorkflow } from './github';
+import { StageSettingsFile } from './settings';
 import { EXAMPLE_TOPOLOGY, exampleOwnTopology, exampleRepository } from './example';
 import { ORG_DEFAULTS } from './org/defaults';
 import { attributeProblems, mergeOrgDefaults } from './org/merge';
@@ -88,6 +90,7 @@ export class StageProject extends awscdk.AwsCdkTypeScriptApp {
 
     super({
       ...options,
+      packageManager: options.packageManager ?? javascript.NodePackageManager.NPM,
       workflowNodeVersion: options.workflowNodeVersion ?? '22.x',
       app: options.app ?? (options.appEntrypoint ? undefined : FAST_CDK_APP),
       cdkVersion,
@@ -102,6 +105,21 @@ export class StageProject extends awscdk.AwsCdkTypeScriptApp {
     this.stageTopology = result.topology;
     new StageTopologyFile(this, this.stageTopology);
     new StageContractFile(this, contract);
+    new StageSettingsFile(this, this.stageTopology);
+    new StagesAction(this, this.stageTopology);
+    if (github.GitHub.of(this)) {
+      new StagesWorkflow(this, this.stageTopology);
+    }
+    this.addTask('github:plan', {
+      description: `Show how the GitHub repository's OIDC settings, environments and variables differ from ${naming.FILES.settings} (exit 0 in sync, 2 changes, 1 error)`,
+      exec: 'stage-project github plan',
+      receiveArgs: true,
+    });
+    this.addTask('github:apply', {
+      description: `Apply ${naming.FILES.settings} to the GitHub repository (GITHUB_TOKEN; GITHUB_API_URL for GitHub Enterprise Server)`,
+      exec: 'stage-project github apply',
+      receiveArgs: true,
+    });
     for (const stage of this.stageTopology.stages) {
       this.addTask(stage.task, {
         description: `The steps of stage "${stage.name}"; its workflow job runs them (${stage.accounts.length > 0 ? `role in ${stage.accounts.join(', ')}` : 'no AWS access'})`,

@@ -46,6 +46,16 @@ describe('StageProject', () => {
     expect(out['cdk.json'].context['cli-telemetry']).toBe(false);
   });
 
+  test('writes the workflow, the composite action and the desired settings, each naming the package version', () => {
+    const marker = `${packageIdentity().name}@${packageIdentity().version}`;
+    expect(out['.github/workflows/stages.yml']).toMatch(/run: npm ci/);
+    expect(out['.github/actions/stages/action.yaml']).toContain(marker);
+    expect(out['.github/stage-settings.json'].generatedBy).toBe(marker);
+    const tasks = out['.projen/tasks.json'].tasks;
+    expect(tasks['github:plan'].steps).toEqual([{ exec: 'stage-project github plan', receiveArgs: true }]);
+    expect(tasks['github:apply'].steps).toEqual([{ exec: 'stage-project github apply', receiveArgs: true }]);
+  });
+
   test('uses Node 22 in the generated build workflow', () => {
     expect(out['.github/workflows/build.yml']).toMatch(/node-version: 22\.x/);
   });
