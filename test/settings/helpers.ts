@@ -1,0 +1,97 @@
+import { spawn } from 'child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { dirname, join } from 'path';
+import { EXAMPLE_TOPOLOGY } from '../../src/example';
+import { desiredSettings } from '../../src/settings/desired';
+import { StageSettingsDocument } from '../../src/settings/document';
+import { GitHubRepositoryOptions, TopologyOptions } from '../../src/topology/options';
+import { resolveTopology } from '../../src/topology/normalise';
+import { FakeGitHub } from '../support/fake-github';
+
+const ROOT = join(__dirname, '..', '..');
+
+export const EXAMPLE_REPO: GitHubRepositoryOptions = { owner: 'example-org', repository: 'widgets' };
+
+export function exampleSettings(
+  github: GitHubRepositoryOptions = EXAMPLE_REPO,
+  topology: TopologyOptions = EXAMPLE_TOPOLOGY,
+): StageSettingsDocument {
+  return desiredSettings(resolveTopology(github, topology));
+}
+
+/** A fake GitHub holding the example's organization, team and an empty repository. */
+export async function startExampleFake(options: { maxPerPage?: number } = {}): Promise<FakeGitHub> {
+  const fake = await FakeGitHub.start(options);
+  fake.state.addOrg('example-org');
+  fake.state.addTeam('example-org', 'platform-team');
+  fake.state.addUser('octocat');
+  fake.state.addRepo('example-org', 'widgets');
+  return fake;
+}
+
+export class Workdir {
+  readonly dir = mkdtempSync(join(tmpdir(), 'stage-settings-'));
+  writeSettings(doc: unknown, file = '.github/stage-settings.json'): string {
+    const path = join(this.dir, file);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, `${JSON.stringify(doc, null, 2)}\n`);
+    return path;
+  }
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  json(): any;
+}
+
+/**
+ * Runs the CLI from the current sources as a real child process: ts-node in
+ * transpile-only mode compiles `src/` as CommonJS exactly as jsii does (same
+ * tsconfig), so `import('@octokit/rest')` stays a native dynamic import of the ESM
+ * package, which is what the published `lib/cli.js` does. No build step, no stale
+ * `lib/`. Asynchronous, so the fake server in this process keeps answering.
+ */
+export function runCli(args: string[], options: { cwd: string; fake?: FakeGitHub; env?: NodeJS.ProcessEnv }): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+    TS_NODE_TRANSPILE_ONLY: 'true',
+    // Faults replay in milliseconds; the semantics (which statuses retry, how many
+    // times, honouring retry-after and rate-limit resets) stay those of production.
+    STAGE_PROJECT_RETRY_BASE_MS: '5',
+    STAGE_PROJECT_WRITE_SPACING_MS: '0',
+    ...(options.fake ? { GITHUB_API_URL: options.fake.url, GITHUB_TOKEN: options.fake.token } : {}),
+    ...options.env,
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), join(ROOT, 'src', 'cli.ts'), ...args], {
+      cwd: options.cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', d => { stdout += d; });
+    child.stderr.on('data', d => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', code => resolve({
+      code,
+      stdout,
+      stderr,
+      json: () => {
+        try {
+          return JSON.parse(stdout);
+        } catch {
+          throw new Error(`stdout is not JSON:\n${stdout}\nstderr:\n${stderr}`);
+        }
+      },
+    }));
+  });
+}
