@@ -27,7 +27,11 @@ export function buildContract(topology: StageTopology, packageName: string, vers
   return {
     packageName,
     version,
-    stackIds: [topology.registry.stackId, ...topology.accounts.flatMap(a => (a.stackId ? [a.stackId] : []))],
+    // The registry stack only exists when there are image repositories (StageApp skips it otherwise).
+    stackIds: [
+      ...(topology.repositories.length > 0 ? [topology.registry.stackId] : []),
+      ...topology.accounts.flatMap(a => (a.stackId ? [a.stackId] : [])),
+    ],
     environments: topology.roles.map(r => r.environment),
     roles: topology.roles.map(r => ({
       stage: r.stage,
