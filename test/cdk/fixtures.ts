@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1, Validations } from 'aws-cdk-lib';
+import { App, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Validations } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -123,11 +123,24 @@ export function manyAccounts(count: number, organizationId?: string, repository 
  * cdk-nag 3 packs need the construct tree, which aws-cdk-lib 2.257 does not yet pass to
  * validation plugins; this registers the pack as a plugin that walks the app itself.
  */
-class NagPlugin implements IPolicyValidationPluginBeta1 {
+class NagPlugin implements IPolicyValidationPlugin {
   public readonly name = 'AwsSolutions';
   constructor(private readonly app: App, private readonly pack = new AwsSolutionsChecks()) {}
-  validate(): PolicyValidationPluginReportBeta1 {
+  validate(): PolicyValidationPluginReport {
     return this.pack.validateScope(this.app);
+  }
+}
+
+/** Keeps each plugin's own report: the written report leaves out plugins that passed. */
+class Recorded implements IPolicyValidationPlugin {
+  public report?: PolicyValidationPluginReport;
+  public readonly name: string;
+  constructor(private readonly inner: IPolicyValidationPlugin) {
+    this.name = inner.name;
+  }
+  validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    this.report = this.inner.validate(context);
+    return this.report;
   }
 }
 
@@ -135,8 +148,10 @@ export interface Synthesized {
   readonly app: App;
   readonly stageApp: StageApp;
   readonly assembly: CloudAssembly;
-  /** The plugin reports (`policy-validation-report.json`), when static checks ran. */
+  /** The written report (`policy-validation-report.json`), when static checks ran; it lists failing plugins only. */
   readonly validation?: ValidationReport;
+  /** Each plugin's own report by plugin name, when static checks ran. */
+  readonly pluginReports: { [name: string]: PolicyValidationPluginReport | undefined };
   template(stackId: string): CfnTemplate;
 }
 
@@ -159,12 +174,10 @@ export function synth(topology: StageTopology, options: SynthOptions = {}): Synt
   const app = new App({ outdir });
   const stageApp = new StageApp(app, { ...options, topology });
   options.customise?.(app, stageApp);
-  if (options.staticChecks) {
-    Validations.of(app).addPlugins(
-      new NagPlugin(app),
-      new CfnGuardValidator({ rules: [GUARD_RULES] }),
-    );
-  }
+  const plugins = options.staticChecks
+    ? [new Recorded(new NagPlugin(app)), new Recorded(new CfnGuardValidator({ rules: [GUARD_RULES] }) as IPolicyValidationPlugin)]
+    : [];
+  Validations.of(app).addPlugins(...plugins);
   const exitCode = process.exitCode;
   const assembly = app.synth();
   // A failing validation sets the exit code for the CLI; here the report is asserted instead.
@@ -177,6 +190,7 @@ export function synth(topology: StageTopology, options: SynthOptions = {}): Synt
     stageApp,
     assembly,
     validation,
+    pluginReports: Object.fromEntries(plugins.map(p => [p.name, p.report])),
     template: (stackId: string) => assembly.getStackByName(stackId).template,
   };
 }
