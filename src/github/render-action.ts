@@ -1,6 +1,6 @@
+import { AMAZON_ECR_LOGIN, CONFIGURE_AWS_CREDENTIALS, uses } from './pins';
 import { StageTopology } from '../topology/model';
 import * as naming from '../topology/naming';
-import { AMAZON_ECR_LOGIN, CONFIGURE_AWS_CREDENTIALS, uses } from './pins';
 
 /** Step ids inside the composite action; its outputs and step conditions refer to them. */
 export const RESOLVE_STEP = 'resolve';
@@ -28,9 +28,12 @@ export const CREDENTIAL_VARIABLES = [
   'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
 ];
 
-/** A bash single-quoted word; topology names are validated, but a quote must still not end the word. */
+/**
+ * A bash single-quoted word; topology names are validated, but a quote must still not end the
+ * word, so each becomes `'\''` (close the word, an escaped quote, reopen).
+ */
 function sq(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+  return `'${value.replace(/'/g, '\'\\\'\'')}'`;
 }
 
 /**

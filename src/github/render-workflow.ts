@@ -1,8 +1,8 @@
 import { dirname } from 'path';
 import { github } from 'projen';
+import { CHECKOUT, SETUP_NODE, uses } from './pins';
 import { PipelineJobSpec, StageRoleSpec, StageSpec, StageTopology } from '../topology/model';
 import * as naming from '../topology/naming';
-import { CHECKOUT, SETUP_NODE, uses } from './pins';
 
 /** What the workflow renderer needs besides the topology. */
 export interface WorkflowRenderOptions {

@@ -1,9 +1,9 @@
 import { basename } from 'path';
 import { Component, github, IResolver, javascript, JsonPatch, Project } from 'projen';
-import { StageTopology } from '../topology/model';
-import { FILES } from '../topology/naming';
 import { annotatePins } from './pins';
 import { renderStagesWorkflow } from './render-workflow';
+import { StageTopology } from '../topology/model';
+import { FILES } from '../topology/naming';
 
 /**
  * Options of {@link StagesWorkflow}.

@@ -4,7 +4,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { github, Project, Testing } from 'projen';
 import { parse } from 'yaml';
-import { EXAMPLE_TOPOLOGY } from '../../src/example';
 import { StagesAction, StagesWorkflow } from '../../src/github';
 import { StageTopology } from '../../src/topology/model';
 import { FILES } from '../../src/topology/naming';
@@ -26,11 +25,39 @@ export const ONE_ACCOUNT: TopologyOptions = {
   },
 };
 
-/** The example topology with the default pipeline: each stage once, in declaration order. */
-export const THREE_ACCOUNTS: TopologyOptions = { ...EXAMPLE_TOPOLOGY, pipeline: undefined };
+/**
+ * The shape of the example that `projen new` writes (tools hosts the registry, develop and main
+ * reach dev, only main reaches prod), kept here so that edits to the example do not move these
+ * tests. Default pipeline: each stage once, in declaration order.
+ */
+export const THREE_ACCOUNTS: TopologyOptions = {
+  defaultRegion: 'us-east-1',
+  accounts: {
+    tools: { id: '111111111111' },
+    dev: { id: '222222222222', branches: ['develop', 'main'] },
+    prod: { id: '333333333333', production: true, branches: ['main'] },
+  },
+  registry: { account: 'tools' },
+  repositories: ['example/app'],
+  stages: {
+    unit: {},
+    build: { accounts: ['tools'], images: 'push' },
+    e2e: { accounts: ['dev'], images: 'pull' },
+    deploy: { accounts: ['dev', 'prod'], images: 'pull', approval: { reviewers: ['example-org/platform-team'] } },
+  },
+};
 
-/** The example's explicit promotion: unit, build, deploy dev, e2e dev, deploy prod. */
-export const PROMOTION: TopologyOptions = EXAMPLE_TOPOLOGY;
+/** The same accounts with an explicit promotion: unit, build, deploy dev, e2e dev, deploy prod. */
+export const PROMOTION: TopologyOptions = {
+  ...THREE_ACCOUNTS,
+  pipeline: [
+    { stage: 'unit' },
+    { stage: 'build' },
+    { stage: 'deploy', accounts: ['dev'] },
+    { stage: 'e2e', accounts: ['dev'] },
+    { stage: 'deploy', accounts: ['prod'] },
+  ],
+};
 
 /**
  * Seven accounts: develop reaches sandbox and scratch, develop and main reach qa, main reaches
@@ -128,7 +155,7 @@ export function expressionOf(value: string): string {
   return match ? match[1] : value;
 }
 
-export type Event = 'push-main' | 'push-develop' | 'pull_request';
+export type Event = 'push-main' | 'push-develop' | 'pull_request' | 'dispatch-tag';
 
 /** The `github` context of each event, as far as the generated conditions read it. */
 export function githubContext(event: Event): Record<string, string> {
@@ -136,6 +163,7 @@ export function githubContext(event: Event): Record<string, string> {
     case 'push-main': return { event_name: 'push', ref: 'refs/heads/main' };
     case 'push-develop': return { event_name: 'push', ref: 'refs/heads/develop' };
     case 'pull_request': return { event_name: 'pull_request', ref: 'refs/pull/7/merge' };
+    case 'dispatch-tag': return { event_name: 'workflow_dispatch', ref: 'refs/tags/v1.0.0' };
   }
 }
 

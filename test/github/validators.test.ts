@@ -1,6 +1,6 @@
 import { validateAction } from '@action-validator/core';
-import { FILES } from '../../src/topology/naming';
 import { ONE_ACCOUNT, PROMOTION, runLint, SEVEN_ACCOUNTS, synthesize, THREE_ACCOUNTS } from './support';
+import { FILES } from '../../src/topology/naming';
 
 const TOPOLOGIES = { 'one account': ONE_ACCOUNT, 'three accounts': THREE_ACCOUNTS, 'seven accounts': SEVEN_ACCOUNTS, 'promotion pipeline': PROMOTION };
 
