@@ -198,7 +198,8 @@ export function repositoryPolicyStatements(topology: StageTopology): StatementJs
   const pulling = topology.roles.filter(r => r.pull);
   const pushing = topology.roles.filter(r => r.push);
   const statements: StatementJson[] = [];
-  const useOrganization = registryNeedsOrganization(topology);
+  // Without an id, the listed form is rendered and RegistryStack reports the missing id.
+  const useOrganization = registryNeedsOrganization(topology) && topology.organizationId !== undefined;
 
   if (pulling.length > 0) {
     if (useOrganization) {

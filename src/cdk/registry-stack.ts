@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { StageTopology } from '../topology/model';
 import * as naming from '../topology/naming';
-import { ECR_REPOSITORY_POLICY_MAX_LENGTH } from '../topology/normalise';
+import { ECR_REPOSITORY_POLICY_MAX_LENGTH, registryNeedsOrganization } from '../topology/normalise';
 import { repositoryPolicyStatements } from './policies';
 import { checkStackProps } from './stack-props';
 
@@ -73,9 +73,16 @@ export class RegistryStack extends Stack {
     const policyStatements = statements.map(s => iam.PolicyStatement.fromJson(s));
     const rendered = JSON.stringify({ Version: '2012-10-17', Statement: statements });
     this.node.addValidation({
-      validate: () => rendered.length > ECR_REPOSITORY_POLICY_MAX_LENGTH
-        ? [`the repository policy is ${rendered.length} characters; ECR allows ${ECR_REPOSITORY_POLICY_MAX_LENGTH} (set topology.organizationId so it can use aws:PrincipalOrgID)`]
-        : [],
+      validate: () => {
+        if (registryNeedsOrganization(topology) && topology.organizationId === undefined) {
+          return [`the repository policy cannot list these ${topology.accounts.length} accounts and their roles: set topology.organizationId so it can use aws:PrincipalOrgID`];
+        }
+        // The switch above decides from an estimate; this is the rendered policy itself.
+        if (rendered.length > ECR_REPOSITORY_POLICY_MAX_LENGTH) {
+          return [`the repository policy is ${rendered.length} characters; ECR allows ${ECR_REPOSITORY_POLICY_MAX_LENGTH} (set topology.organizationId so it can use aws:PrincipalOrgID)`];
+        }
+        return [];
+      },
     });
 
     this.names = topology.repositories.map(r => r.name);
