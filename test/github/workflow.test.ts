@@ -1,7 +1,13 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { github, javascript, Project } from 'projen';
 import {
-  evaluateAll, Event, expressionOf, githubContext, ONE_ACCOUNT, PROMOTION, SEVEN_ACCOUNTS, synthesize, THREE_ACCOUNTS,
+  evaluateAll, Event, expressionOf, githubContext, ONE_ACCOUNT, PROMOTION, REPOSITORY, SEVEN_ACCOUNTS, synthesize, THREE_ACCOUNTS,
 } from './support';
+import { StagesWorkflow } from '../../src/github';
 import { IMAGE_DIGESTS_OUTPUT, STAGE_TASK_ENV } from '../../src/topology/naming';
+import { resolveTopology } from '../../src/topology/normalise';
 
 const needsOf = (job: any): string[] => job.needs === undefined ? [] : [job.needs].flat();
 
@@ -227,5 +233,68 @@ describe('seven accounts', () => {
   test('the digest check lists every image repository', () => {
     const check = jobs.build.steps.find((s: any) => s.id === 'digests');
     expect(JSON.parse(check.env.REPOSITORIES)).toEqual(['widgetfactory/weebler/api', 'widgetfactory/weebler/worker']);
+  });
+});
+
+describe('StagesWorkflow options and preconditions', () => {
+  const topology = resolveTopology(REPOSITORY, PROMOTION);
+  const withProject = <T>(body: (outdir: string) => T): T => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stages-options-'));
+    try {
+      return body(outdir);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  };
+
+  test('a project without GitHub support gets an error that says how to enable it', () => {
+    withProject(outdir => {
+      expect(() => new StagesWorkflow(new Project({ name: 'weebler', outdir }), topology))
+        .toThrow('StagesWorkflow: project "weebler" has no GitHub support; enable it (github: true) to generate .github/workflows/stages.yml');
+    });
+  });
+
+  test('runner, Node.js version and install command default from the project and can be set', () => {
+    withProject(outdir => {
+      const project = new javascript.NodeProject({
+        name: 'weebler',
+        outdir,
+        defaultReleaseBranch: 'main',
+        packageManager: javascript.NodePackageManager.PNPM,
+        buildWorkflow: false,
+        release: false,
+        depsUpgrade: false,
+        pullRequestTemplate: false,
+      });
+      const defaults = new StagesWorkflow(project, topology).workflow.getJob('deploy-prod') as any;
+      expect(defaults.runsOn).toEqual(['ubuntu-latest']);
+      expect(defaults.steps[1].with['node-version']).toBe('22.x');
+      expect(defaults.steps[2].run).toBe('pnpm i --frozen-lockfile');
+    });
+    withProject(outdir => {
+      const project = new Project({ name: 'weebler', outdir });
+      new github.GitHub(project, { mergify: false, pullRequestLint: false });
+      const job = new StagesWorkflow(project, topology, { runsOn: ['self-hosted', 'linux'], nodeVersion: '24.x', installCommand: 'make deps' })
+        .workflow.getJob('unit') as any;
+      expect(job.runsOn).toEqual(['self-hosted', 'linux']);
+      expect(job.steps[1].with['node-version']).toBe('24.x');
+      expect(job.steps[2].run).toBe('make deps');
+    });
+  });
+});
+
+describe('a push stage that shares a matrix with other accounts', () => {
+  const { workflow } = synthesize({
+    accounts: { tools: { id: '111111111111' }, sandbox: { id: '222222222222' } },
+    registry: { account: 'tools' },
+    repositories: ['example/app'],
+    stages: { build: { accounts: ['tools', 'sandbox'], images: 'push' }, deploy: { accounts: ['sandbox'], images: 'pull' } },
+  });
+
+  test('only the registry leg checks and publishes digests', () => {
+    expect(workflow.jobs.build.strategy.matrix.account).toEqual(['tools', 'sandbox']);
+    expect(workflow.jobs.build.steps.find((s: any) => s.id === 'digests').if).toBe("matrix.account == 'tools'");
+    expect(workflow.jobs.deploy.steps.find((s: any) => s.id === 'stage').env[STAGE_TASK_ENV.imageDigests])
+      .toBe('${{ needs.build.outputs.image-digests }}');
   });
 });
