@@ -4,3 +4,4 @@ export * from './topology/model';
 export * from './github';
 export * from './settings';
 export * from './org/options';
+export * from './cdk';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'fs';
 import { join, resolve } from 'path';
-import { awscdk, github, javascript, Task } from 'projen';
+import { awscdk, github, javascript, SampleFile, Task } from 'projen';
 import { buildContract, diffContracts, formatChange, StageContract } from './contract/contract';
 import { StageContractFile } from './contract/stage-contract-file';
 import { StagesAction, StagesWorkflow } from './github';
@@ -9,7 +9,7 @@ import { EXAMPLE_TOPOLOGY, exampleOwnTopology, exampleRepository } from './examp
 import { ORG_DEFAULTS } from './org/defaults';
 import { attributeProblems, mergeOrgDefaults } from './org/merge';
 import { OrgDefaults } from './org/options';
-import { ProjenrcSample } from './projenrc-sample';
+import { ProjenrcSample, TEMPLATES_DIR } from './projenrc-sample';
 import { StageTopology } from './topology/model';
 import * as naming from './topology/naming';
 import { normaliseTopology, TopologyError, TopologyProblem } from './topology/normalise';
@@ -105,6 +105,9 @@ export class StageProject extends awscdk.AwsCdkTypeScriptApp {
     this.stageTopology = result.topology;
     new StageTopologyFile(this, this.stageTopology);
     new StageContractFile(this, contract);
+    new SampleFile(this, join(this.srcdir, this.appEntrypoint), {
+      contents: readFileSync(join(TEMPLATES_DIR, 'main.ts.sample'), 'utf-8').split('@org/stage-project').join(packageName),
+    });
     new StageSettingsFile(this, this.stageTopology);
     new StagesAction(this, this.stageTopology);
     if (github.GitHub.of(this)) {

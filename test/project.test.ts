@@ -56,6 +56,11 @@ describe('StageProject', () => {
     expect(tasks['github:apply'].steps).toEqual([{ exec: 'stage-project github apply', receiveArgs: true }]);
   });
 
+  test('writes the CDK app entry point as a sample that builds the stacks from the generated topology', () => {
+    expect(out['src/main.ts']).toContain("StageApp.fromFile(app, path.join(__dirname, 'stage', 'topology.generated.json'))");
+    expect(project.tryFindFile('src/main.ts')).toBeUndefined();
+  });
+
   test('uses Node 22 in the generated build workflow', () => {
     expect(out['.github/workflows/build.yml']).toMatch(/node-version: 22\.x/);
   });
