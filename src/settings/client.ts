@@ -57,12 +57,15 @@ export async function createGitHubClient(options: ClientOptions): Promise<GitHub
   ]);
   const Client = Base.plugin(retry, throttling);
   const { timings, log } = options;
-  const onLimit = (kind: string) => (retryAfter: number, req: { method: string; url: string }, _o: unknown, retryCount: number) => {
+  const onLimit = (kind: string) => (retryAfter: number, req: { method: string; url: string }, octokit: Pick<Octokit, 'request'>, retryCount: number) => {
+    // The options carry the route template; the endpoint fills in the parameters.
+    const { method, url } = (octokit.request.endpoint as (o: object) => { method: string; url: string })(req);
+    const where = `${method} ${new URL(url).pathname}`;
     if (retryCount >= timings.rateLimitRetries || retryAfter > timings.maxRateLimitWaitSeconds) {
-      log(`${kind} rate limit on ${req.method} ${req.url}; giving up (would wait ${retryAfter}s)`);
+      log(`${kind} rate limit on ${where}; giving up (would wait ${retryAfter}s)`);
       return false;
     }
-    log(`${kind} rate limit on ${req.method} ${req.url}; retrying in ${retryAfter}s`);
+    log(`${kind} rate limit on ${where}; retrying in ${retryAfter}s`);
     return true;
   };
   return new Client({

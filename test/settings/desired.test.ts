@@ -32,7 +32,7 @@ describe('desiredSettings', () => {
     expect(env('deploy-prod')).toMatchObject({ reviewers: ['example-org/platform-team'], prevent_self_review: true, wait_timer: 0 });
     const strict = desiredSettings(resolveTopology(REPO, {
       ...EXAMPLE_TOPOLOGY,
-      stages: { ...EXAMPLE_TOPOLOGY.stages, deploy: { ...EXAMPLE_TOPOLOGY.stages.deploy, approval: { reviewers: ['octocat', 'example-org/sre'], waitTimerMinutes: 15, preventSelfReview: false } } },
+      stages: { ...EXAMPLE_TOPOLOGY.stages, deploy: { ...EXAMPLE_TOPOLOGY.stages!.deploy, approval: { reviewers: ['octocat', 'example-org/sre'], waitTimerMinutes: 15, preventSelfReview: false } } },
     }));
     const prod = strict.environments.find(e => e.name === 'deploy-prod')!;
     expect(prod).toMatchObject({ reviewers: ['octocat', 'example-org/sre'], wait_timer: 15, prevent_self_review: false });
