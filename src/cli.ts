@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs, ParseArgsConfig } from 'util';
+import { upgradeReportCommand } from './contract/upgrade-report';
 import { githubCommands } from './settings/commands';
 
 /**
@@ -48,7 +49,8 @@ function isGroup(node: Command | CommandGroup): node is CommandGroup {
 export const COMMANDS: CommandGroup = {
   summary: 'stage-project: CI/CD stages designed by access',
   commands: {
-    github: githubCommands,
+    'github': githubCommands,
+    'upgrade-report': upgradeReportCommand,
   },
 };
 

@@ -113,6 +113,16 @@ export class StageProject extends awscdk.AwsCdkTypeScriptApp {
     if (github.GitHub.of(this)) {
       new StagesWorkflow(this, this.stageTopology);
     }
+    // Upgrades (projen's upgrade task and workflow) regenerate once more after installing,
+    // so the new version's files are in the pull request, with a report of what changed.
+    const report = this.addTask('stage:upgrade-report', {
+      description: `Write ${naming.FILES.upgradeReport}: what the package upgrade changes in the contract and the generated files`,
+      condition: 'git rev-parse --verify -q HEAD',
+      exec: `stage-project upgrade-report --from HEAD --markdown ${naming.FILES.upgradeReport}`,
+    });
+    const postUpgrade = this.tasks.tryFind('post-upgrade');
+    postUpgrade?.exec('npx projen');
+    postUpgrade?.spawn(report);
     this.addTask('github:plan', {
       description: `Show how the GitHub repository's OIDC settings, environments and variables differ from ${naming.FILES.settings} (exit 0 in sync, 2 changes, 1 error)`,
       exec: 'stage-project github plan',

@@ -61,6 +61,13 @@ describe('StageProject', () => {
     expect(project.tryFindFile('src/main.ts')).toBeUndefined();
   });
 
+  test('upgrades regenerate once more and write the upgrade report', () => {
+    const tasks = out['.projen/tasks.json'].tasks;
+    expect(tasks['post-upgrade'].steps).toEqual([{ exec: 'npx projen' }, { spawn: 'stage:upgrade-report' }]);
+    expect(tasks['stage:upgrade-report'].steps).toEqual([{ exec: 'stage-project upgrade-report --from HEAD --markdown .github/stage-upgrade-report.md' }]);
+    expect(out['.github/workflows/upgrade.yml']).toContain('npx projen upgrade');
+  });
+
   test('uses Node 22 in the generated build workflow', () => {
     expect(out['.github/workflows/build.yml']).toMatch(/node-version: 22\.x/);
   });

@@ -209,6 +209,7 @@ export const FILES = {
   settings: '.github/stage-settings.json',
   contract: '.github/stage-contract.json',
   access: 'docs/ACCESS.md',
+  upgradeReport: '.github/stage-upgrade-report.md',
 } as const;
 
 /** The topic that marks a repository as a stage-project consumer, so org-wide tooling can find it. */

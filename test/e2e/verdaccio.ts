@@ -51,7 +51,7 @@ export class LocalRegistry {
   }
 
   public async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.pid === undefined) {
+    if (this.child.exitCode !== null || this.child.signalCode !== null || this.child.pid === undefined) {
       return;
     }
     const exited = new Promise(resolve => this.child.once('exit', resolve));
