@@ -1,7 +1,8 @@
 import { spawn } from 'child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { dirname, join } from 'path';
+import { dirname, join, relative } from 'path';
+import * as ts from 'typescript';
 import { EXAMPLE_TOPOLOGY } from '../../src/example';
 import { desiredSettings } from '../../src/settings/desired';
 import { StageSettingsDocument } from '../../src/settings/document';
@@ -50,19 +51,44 @@ export interface CliResult {
   json(): any;
 }
 
+let built: string | undefined;
+
 /**
- * Runs the CLI from the current sources as a real child process: ts-node in
- * transpile-only mode compiles `src/` as CommonJS exactly as jsii does (same
- * tsconfig), so `import('@octokit/rest')` stays a native dynamic import of the ESM
- * package, which is what the published `lib/cli.js` does. No build step, no stale
- * `lib/`. Asynchronous, so the fake server in this process keeps answering.
+ * Compiles the current `src/` once per test process, with the compiler options of the
+ * tsconfig.json jsii builds with, into a temporary `lib/` beside a link to the
+ * repository's node_modules: the same CommonJS shape as the published `lib/cli.js`
+ * (`import('@octokit/rest')` stays a native dynamic import of the ESM package), never
+ * a stale build. Transpiling costs a second once; `node -r ts-node/register` would
+ * cost it on every one of the ~40 CLI runs. Type errors are the `tsc` step's job.
  */
+export function builtCli(): string {
+  if (built) {
+    return built;
+  }
+  const out = mkdtempSync(join(tmpdir(), 'stage-project-cli-'));
+  const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.json'), {}, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: d => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); },
+  })!;
+  for (const file of config.fileNames) {
+    const js = ts.transpileModule(readFileSync(file, 'utf-8'), { compilerOptions: config.options, fileName: file }).outputText;
+    const target = join(out, 'lib', relative(join(ROOT, 'src'), file)).replace(/\.ts$/, '.js');
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, js);
+  }
+  copyFileSync(join(ROOT, 'package.json'), join(out, 'package.json'));
+  symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'), 'dir');
+  process.once('exit', () => rmSync(out, { recursive: true, force: true }));
+  built = join(out, 'lib', 'cli.js');
+  return built;
+}
+
+/** Runs the CLI as a real child process. Asynchronous, so the fake server in this process keeps answering. */
 export function runCli(args: string[], options: { cwd: string; fake?: FakeGitHub; env?: NodeJS.ProcessEnv }): Promise<CliResult> {
+  const cli = builtCli();
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
-    TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
-    TS_NODE_TRANSPILE_ONLY: 'true',
     // Faults replay in milliseconds; the semantics (which statuses retry, how many
     // times, honouring retry-after and rate-limit resets) stay those of production.
     STAGE_PROJECT_RETRY_BASE_MS: '5',
@@ -71,7 +97,7 @@ export function runCli(args: string[], options: { cwd: string; fake?: FakeGitHub
     ...options.env,
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), join(ROOT, 'src', 'cli.ts'), ...args], {
+    const child = spawn(process.execPath, [cli, ...args], {
       cwd: options.cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
