@@ -105,6 +105,11 @@ export class StageProject extends awscdk.AwsCdkTypeScriptApp {
     this.stageTopology = result.topology;
     new StageTopologyFile(this, this.stageTopology);
     new StageContractFile(this, contract);
+    // The CDK app imports this package, which projen new installs as a devDependency.
+    this.eslint?.addOverride({
+      files: [join(this.srcdir, this.appEntrypoint)],
+      rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
+    });
     new SampleFile(this, join(this.srcdir, this.appEntrypoint), {
       contents: readFileSync(join(TEMPLATES_DIR, 'main.ts.sample'), 'utf-8').split('@org/stage-project').join(packageName),
     });

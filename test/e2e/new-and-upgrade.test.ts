@@ -87,5 +87,7 @@ test('a stopped registry really fails: nothing is served from elsewhere', async 
   mkdirSync(probe);
   writeFileSync(join(probe, '.npmrc'), registry.npmrc());
   await registry.stop();
-  expect(() => run('npm', ['view', '@org/stage-project', 'version', '--fetch-retries=0'], probe)).toThrow(/ECONNREFUSED|fetch failed|request to .* failed/);
+  const emptyCache = mkdtempSync(join(tmpdir(), 'stage-project-empty-cache-'));
+  expect(() => run('npm', ['view', '@org/stage-project', 'version', '--fetch-retries=0'], probe, { npm_config_cache: emptyCache }))
+    .toThrow(/ECONNREFUSED|fetch failed|request to .* failed/);
 });
