@@ -1,12 +1,12 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { StageTopology } from '../topology/model';
-import * as naming from '../topology/naming';
 import { GitHubOidcProvider } from './github-oidc-provider';
+import { checkStackProps } from './stack-props';
 import { StageBoundary } from './stage-boundary';
 import { StageRole } from './stage-role';
-import { checkStackProps } from './stack-props';
+import { StageTopology } from '../topology/model';
+import * as naming from '../topology/naming';
 
 /**
  * Properties of {@link AccountStagesStack}.

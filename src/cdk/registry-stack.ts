@@ -2,11 +2,11 @@ import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { repositoryPolicyStatements } from './policies';
+import { checkStackProps } from './stack-props';
 import { StageTopology } from '../topology/model';
 import * as naming from '../topology/naming';
 import { ECR_REPOSITORY_POLICY_MAX_LENGTH, registryNeedsOrganization } from '../topology/normalise';
-import { repositoryPolicyStatements } from './policies';
-import { checkStackProps } from './stack-props';
 
 /**
  * Properties of {@link RegistryStack}.

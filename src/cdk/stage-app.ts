@@ -2,11 +2,11 @@ import { readFileSync } from 'fs';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { StageTopology } from '../topology/model';
-import { SCHEMA_VERSION } from '../topology/normalise';
 import { AccountStagesStack } from './account-stages-stack';
 import { RegistryStack } from './registry-stack';
 import { StageRole } from './stage-role';
+import { StageTopology } from '../topology/model';
+import { SCHEMA_VERSION } from '../topology/normalise';
 
 /**
  * Settings of {@link StageApp} besides the topology.

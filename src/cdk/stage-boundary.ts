@@ -1,9 +1,9 @@
 import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { boundaryStatements } from './policies';
 import { StageTopology } from '../topology/model';
 import * as naming from '../topology/naming';
-import { boundaryStatements } from './policies';
 
 /**
  * Properties of {@link StageBoundary}.

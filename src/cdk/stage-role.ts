@@ -1,9 +1,9 @@
 import { Duration, Tags, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { imageAccessStatements, stagePolicyStatements, trustConditions } from './policies';
 import { StageRoleSpec, StageTopology } from '../topology/model';
 import * as naming from '../topology/naming';
-import { imageAccessStatements, stagePolicyStatements, trustConditions } from './policies';
 
 /**
  * Properties of {@link StageRole}.

@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Validations } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { StageApp, StageAppOptions } from '../../src/cdk';
 import { EXAMPLE_TOPOLOGY } from '../../src/example';
@@ -158,7 +158,11 @@ export interface Synthesized {
 export interface ValidationReport {
   readonly pluginReports: {
     readonly summary: { readonly pluginName: string; readonly status: string; readonly metadata?: any };
-    readonly violations: { readonly ruleName: string; readonly description: string; readonly violatingResources: any[]; readonly violatingConstructs?: any[] }[];
+    readonly violations: {
+      readonly ruleName: string;
+      readonly description: string;
+      readonly violatingResources: any[];
+    }[];
   }[];
 }
 

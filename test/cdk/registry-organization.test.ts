@@ -1,11 +1,11 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import { manyAccounts, synth } from './fixtures';
+import { repositoryPolicyStatements } from '../../src/cdk/policies';
 import {
   ECR_REPOSITORY_POLICY_MAX_LENGTH, MAX_LISTED_REGISTRY_ACCOUNTS, normaliseTopology, registryNeedsOrganization, resolveTopology,
 } from '../../src/topology/normalise';
-import { repositoryPolicyStatements } from '../../src/cdk/policies';
 import { StageOptions } from '../../src/topology/options';
 import { repositoryPolicy, roleDocuments, simulateRequest, stageStackContext } from '../../src/verify/simulate';
-import { manyAccounts, synth } from './fixtures';
 
 const ORG = 'o-a1b2c3d4e5';
 

@@ -1,9 +1,9 @@
+import { ESCALATIONS, exampleTopology, fullTopology, synth } from './fixtures';
 import { StageRoleSpec, StageTopology } from '../../src/topology/model';
 import {
   CfnTemplate, PolicyJson, RoleDocuments, repositoryPolicy, roleDocuments, simulateAssumeRoleWithWebIdentity,
   simulateRequest, stageStackContext, tokenCorpus,
 } from '../../src/verify/simulate';
-import { ESCALATIONS, exampleTopology, fullTopology, synth } from './fixtures';
 
 interface Built {
   readonly topology: StageTopology;

@@ -4,8 +4,8 @@ import { join } from 'path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AccountStagesStack, RegistryStack, StageApp } from '../../src/cdk';
 import { exampleTopology, fullTopology, synth } from './fixtures';
+import { AccountStagesStack, RegistryStack, StageApp } from '../../src/cdk';
 
 const AUD = 'token.actions.githubusercontent.com:aud';
 const SUB = 'token.actions.githubusercontent.com:sub';

@@ -1,8 +1,8 @@
 import { App, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { StageApp } from '../../src/cdk';
 import { fullTopology, synth, ValidationReport } from './fixtures';
+import { StageApp } from '../../src/cdk';
 
 /**
  * `Validations.acknowledge` in aws-cdk-lib 2.257 rejects ids with more than one "::",
