@@ -1,3 +1,10 @@
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Testing } from 'projen';
+import { EXAMPLE_TOPOLOGY } from '../../src/example';
+import { StageProject } from '../../src/project';
+import { FILES } from '../../src/topology/naming';
 import { FakeGitHub } from '../support/fake-github';
 import { exampleSettings, runCli, startExampleFake, Workdir } from './helpers';
 
@@ -199,4 +206,31 @@ describe('configuration', () => {
     expect(flag.code).toBe(1);
     expect(flag.stderr).toMatch(/Unknown option '--force'/);
   });
+});
+
+test('a synthesized StageProject drives plan and apply through its own settings file and tasks', async () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'stage-project-consumer-'));
+  try {
+    const project = new StageProject({
+      name: 'widgets',
+      defaultReleaseBranch: 'main',
+      cdkVersion: '2.257.0',
+      outdir,
+      githubRepository: { owner: 'example-org', repository: 'widgets' },
+      topology: EXAMPLE_TOPOLOGY,
+    });
+    const out = Testing.synth(project);
+    expect(out['.projen/tasks.json'].tasks['github:plan'].steps).toEqual([{ exec: 'stage-project github plan', receiveArgs: true }]);
+    expect(out['.projen/tasks.json'].tasks['github:apply'].steps).toEqual([{ exec: 'stage-project github apply', receiveArgs: true }]);
+
+    // Testing.synth cleans its outdir up, so the generated file moves to the work dir as-is.
+    work.writeSettings(out[FILES.settings], FILES.settings);
+
+    expect((await runCli(['github', 'plan'], { cwd: work.dir, fake })).code).toBe(2);
+    expect((await runCli(['github', 'apply'], { cwd: work.dir, fake })).code).toBe(0);
+    expect((await runCli(['github', 'plan'], { cwd: work.dir, fake })).code).toBe(0);
+    expect(repo().environments.map(e => e.name)).toEqual(['build-tools', 'e2e-dev', 'deploy-dev', 'deploy-prod']);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 });
