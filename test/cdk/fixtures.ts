@@ -10,7 +10,7 @@ import { EXAMPLE_TOPOLOGY } from '../../src/example';
 import { StageTopology } from '../../src/topology/model';
 import { resolveTopology } from '../../src/topology/normalise';
 import { GitHubRepositoryOptions, TopologyOptions } from '../../src/topology/options';
-import { CfnTemplate } from '../../src/verify/simulate';
+import { CfnTemplate } from '../support/simulate';
 
 export const GUARD_RULES = join(__dirname, '..', '..', 'src', 'cdk', 'guard', 'stage-roles.guard');
 

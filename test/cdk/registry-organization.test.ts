@@ -5,7 +5,7 @@ import {
   ECR_REPOSITORY_POLICY_MAX_LENGTH, MAX_LISTED_REGISTRY_ACCOUNTS, normaliseTopology, registryNeedsOrganization, resolveTopology,
 } from '../../src/topology/normalise';
 import { StageOptions } from '../../src/topology/options';
-import { repositoryPolicy, roleDocuments, simulateRequest, stageStackContext } from '../../src/verify/simulate';
+import { repositoryPolicy, roleDocuments, simulateRequest, stageStackContext } from '../support/simulate';
 
 const ORG = 'o-a1b2c3d4e5';
 

@@ -3,7 +3,7 @@ import { StageRoleSpec, StageTopology } from '../../src/topology/model';
 import {
   CfnTemplate, PolicyJson, RoleDocuments, repositoryPolicy, roleDocuments, simulateAssumeRoleWithWebIdentity,
   simulateRequest, stageStackContext, tokenCorpus,
-} from '../../src/verify/simulate';
+} from '../support/simulate';
 
 interface Built {
   readonly topology: StageTopology;

@@ -1,7 +1,9 @@
+// Test-only: @cloud-copilot/iam-simulate and iam-policy are AGPL-3.0, so they stay devDependencies
+// and out of the published (Apache-2.0) package.
 import { createValidatedPolicy, validateTrustPolicy } from '@cloud-copilot/iam-policy';
 import { runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
-import { StageRoleSpec, StageTopology } from '../topology/model';
-import * as naming from '../topology/naming';
+import { StageRoleSpec, StageTopology } from '../../src/topology/model';
+import * as naming from '../../src/topology/naming';
 
 /**
  * IAM simulation of synthesized stage-project templates: pure functions over template
