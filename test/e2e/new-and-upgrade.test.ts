@@ -75,6 +75,14 @@ test('projen new --from the registry, synth, then upgrade to a newer version', (
   const tasks = JSON.parse(readFileSync(join(consumer, '.projen/tasks.json'), 'utf-8')).tasks;
   expect(Object.keys(tasks)).toEqual(expect.arrayContaining(['stage:unit', 'stage:build', 'stage:e2e', 'stage:deploy']));
 
+  // The CDK app synthesizes offline, with no AWS credentials: the registry stack and one stack per account.
+  run('npx', ['cdk', 'synth', '-q'], consumer, { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' });
+  for (const stack of ['stage-weebler-registry', 'stage-weebler-roles-tools', 'stage-weebler-roles-dev', 'stage-weebler-roles-prod']) {
+    expect(existsSync(join(consumer, 'cdk.out', `${stack}.template.json`))).toBe(true);
+  }
+  const prod = JSON.parse(readFileSync(join(consumer, 'cdk.out', 'stage-weebler-roles-prod.template.json'), 'utf-8'));
+  expect(JSON.stringify(prod)).toContain('repo:example-org/weebler:environment:deploy-prod');
+
   // A new release: the platform team publishes, the consumer upgrades and regenerates.
   publish(repack(join(work, 'dist', 'org-stage-project-1.0.0.tgz'), '1.1.0', join(work, 'dist')));
   run('npx', ['projen', 'upgrade'], consumer, { npm_config_yes: 'true' });
