@@ -65,7 +65,9 @@ async function send(client: GitHubClient, owner: string, repo: string, write: Wr
       await client.rest.repos.createDeploymentBranchPolicy({ owner, repo, environment_name: write.environment, name: write.name, type: 'branch' });
       return;
     case 'renameBranchPolicy':
-      await client.rest.repos.updateDeploymentBranchPolicy({ owner, repo, environment_name: write.environment, branch_policy_id: write.id, name: write.name });
+      await client.rest.repos.updateDeploymentBranchPolicy({
+        owner, repo, environment_name: write.environment, branch_policy_id: write.id, name: write.name,
+      });
       return;
     case 'deleteBranchPolicy':
       await client.rest.repos.deleteDeploymentBranchPolicy({ owner, repo, environment_name: write.environment, branch_policy_id: write.id });

@@ -85,11 +85,12 @@ export async function createGitHubClient(options: ClientOptions): Promise<GitHub
 
 /**
  * Write limiters with a different spacing. The plugin's own groups are created once
- * per process with fixed spacings, so a different spacing needs groups of our own;
- * `bottleneck` is the plugin's limiter and comes with it.
+ * per process with fixed spacings, so a different spacing needs groups of our own.
+ * `bottleneck` is the plugin's own limiter, installed and bundled with it; it is not
+ * (yet) a declared dependency of this package, hence the lint exception.
  */
 function writeGroups(spacingMs: number): { write: Bottleneck.Group; notifications: Bottleneck.Group } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
   const BottleneckLight: typeof Bottleneck = require('bottleneck/light.js');
   return {
     write: new BottleneckLight.Group({ maxConcurrent: 1, minTime: spacingMs }),

@@ -76,7 +76,10 @@ interface RawEnvironment {
     readonly type: string;
     readonly wait_timer?: number;
     readonly prevent_self_review?: boolean;
-    readonly reviewers?: Array<{ readonly type?: string; readonly reviewer?: { readonly id: number; readonly login?: string; readonly slug?: string } }>;
+    readonly reviewers?: Array<{
+      readonly type?: string;
+      readonly reviewer?: { readonly id: number; readonly login?: string; readonly slug?: string };
+    }>;
   }>;
   readonly deployment_branch_policy?: { readonly protected_branches: boolean; readonly custom_branch_policies: boolean } | null;
 }

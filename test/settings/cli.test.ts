@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Testing } from 'projen';
+import { exampleSettings, runCli, startExampleFake, Workdir } from './helpers';
 import { EXAMPLE_TOPOLOGY } from '../../src/example';
 import { StageProject } from '../../src/project';
 import { FILES } from '../../src/topology/naming';
 import { FakeGitHub } from '../support/fake-github';
-import { exampleSettings, runCli, startExampleFake, Workdir } from './helpers';
 
 /**
  * `stage-project github plan|apply` as a child process against the loopback API.

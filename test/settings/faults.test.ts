@@ -1,5 +1,5 @@
-import { FakeGitHub, primaryRateLimit, secondaryRateLimit } from '../support/fake-github';
 import { exampleSettings, runCli, startExampleFake, Workdir } from './helpers';
+import { FakeGitHub, primaryRateLimit, secondaryRateLimit } from '../support/fake-github';
 
 /**
  * Faults injected by the loopback API during `github apply`. After each, apply either

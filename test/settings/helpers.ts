@@ -6,8 +6,8 @@ import * as ts from 'typescript';
 import { EXAMPLE_TOPOLOGY } from '../../src/example';
 import { desiredSettings } from '../../src/settings/desired';
 import { StageSettingsDocument } from '../../src/settings/document';
-import { GitHubRepositoryOptions, TopologyOptions } from '../../src/topology/options';
 import { resolveTopology } from '../../src/topology/normalise';
+import { GitHubRepositoryOptions, TopologyOptions } from '../../src/topology/options';
 import { FakeGitHub } from '../support/fake-github';
 
 const ROOT = join(__dirname, '..', '..');

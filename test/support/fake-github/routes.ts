@@ -18,27 +18,63 @@ const VARIABLE = /^[A-Z_][A-Z0-9_]*$/;
 function userJson(base: string, user: FakeUser) {
   const url = `${base}/users/${user.login}`;
   return {
-    login: user.login, id: user.id, node_id: `U_${user.id}`, avatar_url: `${base}/avatars/${user.id}`, gravatar_id: '',
-    url, html_url: `${base}/${user.login}`, followers_url: `${url}/followers`, following_url: `${url}/following{/other_user}`,
-    gists_url: `${url}/gists{/gist_id}`, starred_url: `${url}/starred{/owner}{/repo}`, subscriptions_url: `${url}/subscriptions`,
-    organizations_url: `${url}/orgs`, repos_url: `${url}/repos`, events_url: `${url}/events{/privacy}`,
-    received_events_url: `${url}/received_events`, type: 'User', site_admin: false,
+    login: user.login,
+    id: user.id,
+    node_id: `U_${user.id}`,
+    avatar_url: `${base}/avatars/${user.id}`,
+    gravatar_id: '',
+    url,
+    html_url: `${base}/${user.login}`,
+    followers_url: `${url}/followers`,
+    following_url: `${url}/following{/other_user}`,
+    gists_url: `${url}/gists{/gist_id}`,
+    starred_url: `${url}/starred{/owner}{/repo}`,
+    subscriptions_url: `${url}/subscriptions`,
+    organizations_url: `${url}/orgs`,
+    repos_url: `${url}/repos`,
+    events_url: `${url}/events{/privacy}`,
+    received_events_url: `${url}/received_events`,
+    type: 'User',
+    site_admin: false,
   };
 }
 
 function publicUserJson(base: string, user: FakeUser) {
   return {
-    ...userJson(base, user), name: null, company: null, blog: '', location: null, email: null, hireable: null, bio: null,
-    public_repos: 0, public_gists: 0, followers: 0, following: 0, created_at: '2020-01-01T00:00:00Z', updated_at: '2020-01-01T00:00:00Z',
+    ...userJson(base, user),
+    name: null,
+    company: null,
+    blog: '',
+    location: null,
+    email: null,
+    hireable: null,
+    bio: null,
+    public_repos: 0,
+    public_gists: 0,
+    followers: 0,
+    following: 0,
+    created_at: '2020-01-01T00:00:00Z',
+    updated_at: '2020-01-01T00:00:00Z',
   };
 }
 
 function teamJson(base: string, team: FakeTeam) {
   const url = `${base}/orgs/${team.org}/teams/${team.slug}`;
   return {
-    id: team.id, node_id: `T_${team.id}`, url, html_url: `${base}/orgs/${team.org}/teams/${team.slug}`, name: team.name, slug: team.slug,
-    description: null, privacy: 'closed', notification_setting: 'notifications_enabled', permission: 'pull',
-    members_url: `${url}/members{/member}`, repositories_url: `${url}/repos`, parent: null, type: 'organization',
+    id: team.id,
+    node_id: `T_${team.id}`,
+    url,
+    html_url: `${base}/orgs/${team.org}/teams/${team.slug}`,
+    name: team.name,
+    slug: team.slug,
+    description: null,
+    privacy: 'closed',
+    notification_setting: 'notifications_enabled',
+    permission: 'pull',
+    members_url: `${url}/members{/member}`,
+    repositories_url: `${url}/repos`,
+    parent: null,
+    type: 'organization',
   };
 }
 
@@ -47,14 +83,35 @@ function fullTeamJson(base: string, state: FakeState, team: FakeTeam) {
   const orgId = org?.id ?? 0;
   const orgUrl = `${base}/orgs/${team.org}`;
   return {
-    ...teamJson(base, team), created_at: '2020-01-01T00:00:00Z', updated_at: '2020-01-01T00:00:00Z', members_count: 1, repos_count: 1,
+    ...teamJson(base, team),
+    created_at: '2020-01-01T00:00:00Z',
+    updated_at: '2020-01-01T00:00:00Z',
+    members_count: 1,
+    repos_count: 1,
     organization: {
-      login: team.org, id: orgId, node_id: `O_${orgId}`, url: orgUrl, repos_url: `${orgUrl}/repos`, events_url: `${orgUrl}/events`,
-      hooks_url: `${orgUrl}/hooks`, issues_url: `${orgUrl}/issues`, members_url: `${orgUrl}/members{/member}`,
-      public_members_url: `${orgUrl}/public_members{/member}`, avatar_url: `${base}/avatars/${orgId}`, description: null,
-      html_url: `${base}/${team.org}`, has_organization_projects: true, has_repository_projects: true, public_repos: 0,
-      public_gists: 0, followers: 0, following: 0, type: 'Organization', created_at: '2020-01-01T00:00:00Z',
-      updated_at: '2020-01-01T00:00:00Z', archived_at: null,
+      login: team.org,
+      id: orgId,
+      node_id: `O_${orgId}`,
+      url: orgUrl,
+      repos_url: `${orgUrl}/repos`,
+      events_url: `${orgUrl}/events`,
+      hooks_url: `${orgUrl}/hooks`,
+      issues_url: `${orgUrl}/issues`,
+      members_url: `${orgUrl}/members{/member}`,
+      public_members_url: `${orgUrl}/public_members{/member}`,
+      avatar_url: `${base}/avatars/${orgId}`,
+      description: null,
+      html_url: `${base}/${team.org}`,
+      has_organization_projects: true,
+      has_repository_projects: true,
+      public_repos: 0,
+      public_gists: 0,
+      followers: 0,
+      following: 0,
+      type: 'Organization',
+      created_at: '2020-01-01T00:00:00Z',
+      updated_at: '2020-01-01T00:00:00Z',
+      archived_at: null,
     },
   };
 }
@@ -85,8 +142,15 @@ function environmentJson(base: string, state: FakeState, repo: FakeRepo, env: Fa
   }
   const url = `${base}/repos/${repo.owner}/${repo.name}/environments/${encodeURIComponent(env.name)}`;
   return {
-    id: env.id, node_id: `EN_${env.id}`, name: env.name, url, html_url: `${base}/${repo.owner}/${repo.name}/deployments/activity_log?environments_filter=${encodeURIComponent(env.name)}`,
-    created_at: env.created_at, updated_at: env.updated_at, protection_rules: rules, deployment_branch_policy: env.deployment_branch_policy,
+    id: env.id,
+    node_id: `EN_${env.id}`,
+    name: env.name,
+    url,
+    html_url: `${base}/${repo.owner}/${repo.name}/deployments/activity_log?environments_filter=${encodeURIComponent(env.name)}`,
+    created_at: env.created_at,
+    updated_at: env.updated_at,
+    protection_rules: rules,
+    deployment_branch_policy: env.deployment_branch_policy,
   };
 }
 
@@ -132,7 +196,8 @@ export function registerSettingsRoutes(fake: FakeGitHub): void {
   fake.route('GET', '/repos/{owner}/{repo}/environments', (req, state) => {
     const repo = repoOf(req, state);
     const { items, headers } = state.page(repo.environments, req.query, listUrl(req, `/repos/${repo.owner}/${repo.name}/environments`));
-    return { status: 200, headers, body: { total_count: repo.environments.length, environments: items.map(e => environmentJson(req.base, state, repo, e)) } };
+    const environments = items.map(e => environmentJson(req.base, state, repo, e));
+    return { status: 200, headers, body: { total_count: repo.environments.length, environments } };
   });
 
   fake.route('GET', '/repos/{owner}/{repo}/environments/{environment_name}', (req, state) =>

@@ -3,8 +3,8 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import { join } from 'path';
 import { registerSettingsRoutes } from './routes';
-import { FakeState, NotFound, Unprocessable } from './state';
 import { Schema, validate } from './schema';
+import { FakeState, NotFound, Unprocessable } from './state';
 
 /**
  * A loopback GitHub REST API: a real HTTP server on 127.0.0.1 with in-memory state,

@@ -147,7 +147,12 @@ export class FakeState {
     const prefix = immutable ? `repo:${repo.owner}@${repo.ownerId}/${repo.name}@${repo.id}` : `repo:${repo.owner}/${repo.name}`;
     return repo.oidc.use_default
       ? { use_default: true, use_immutable_subject: immutable, sub_claim_prefix: prefix }
-      : { use_default: false, include_claim_keys: repo.oidc.include_claim_keys ?? org?.oidcClaimKeys ?? [], use_immutable_subject: immutable, sub_claim_prefix: prefix };
+      : {
+        use_default: false,
+        include_claim_keys: repo.oidc.include_claim_keys ?? org?.oidcClaimKeys ?? [],
+        use_immutable_subject: immutable,
+        sub_claim_prefix: prefix,
+      };
   }
 
   /** One page of a list, with GitHub's `link` header. */
