@@ -121,7 +121,7 @@ test('org defaults travel in the package: scaffold, additive rollout, guarded br
   const apiRc = read(api, '.projenrc.ts');
   expect(apiRc).toContain("topology: { repositories: ['api/app'] },");
   expect(apiRc).not.toContain('111111111111');
-  expect(json(web, 'src/stage/topology.generated.json').jobs.map((j: any) => j.id)).toEqual(['unit', 'build', 'deploy']);
+  expect(json(web, 'src/stage/topology.generated.json').jobs.map((j: any) => j.id)).toEqual(['unit', 'build', 'deploy-dev', 'deploy-prod']);
   for (const dir of [api, web]) {
     expect(json(dir, '.github/stage-contract.json').version).toBe('1.0.0');
     expect(json(dir, 'src/stage/topology.generated.json').roles.some((r: any) => r.account === 'staging')).toBe(false);
