@@ -152,8 +152,17 @@ export function mergeOrgDefaults(org: OrgDefaults | undefined, repo: TopologyOpt
   return { topology, problems, sources };
 }
 
-function mergeApproval(base: ApprovalOptions | undefined, mine: ApprovalOptions, path: string, orgName: string, problems: TopologyProblem[]): ApprovalOptions {
-  const weaker = (field: string, message: string) => problems.push({ path: `${path}.${field}`, message: `${message} weakens the approval the org defaults (${orgName}) require; remove it from .projenrc.ts` });
+function mergeApproval(
+  base: ApprovalOptions | undefined,
+  mine: ApprovalOptions,
+  path: string,
+  orgName: string,
+  problems: TopologyProblem[],
+): ApprovalOptions {
+  const weaker = (field: string, message: string) => problems.push({
+    path: `${path}.${field}`,
+    message: `${message} weakens the approval the org defaults (${orgName}) require; remove it from .projenrc.ts`,
+  });
   if (base && (base.preventSelfReview ?? true) && mine.preventSelfReview === false) {
     weaker('preventSelfReview', 'preventSelfReview: false in .projenrc.ts');
   }

@@ -86,8 +86,13 @@ describe('the upgrade guard in StageProject', () => {
 
   function projectIn(outdir: string, overrides: Partial<StageProjectOptions> = {}) {
     return new StageProject({
-      name: 'weebler', defaultReleaseBranch: 'main', cdkVersion: '2.257.0', outdir,
-      githubRepository: REPO, topology: EXAMPLE_TOPOLOGY, ...overrides,
+      name: 'weebler',
+      defaultReleaseBranch: 'main',
+      cdkVersion: '2.257.0',
+      outdir,
+      githubRepository: REPO,
+      topology: EXAMPLE_TOPOLOGY,
+      ...overrides,
     });
   }
 

@@ -25,9 +25,15 @@ function run(cmd: string, args: string[], cwd: string, extraEnv: Record<string, 
       cwd,
       encoding: 'utf-8',
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, npm_config_cache: NPM_CACHE, npm_config_userconfig: npmrc, npm_config_update_notifier: 'false',
-      // projen installs with `npm ci` under CI, which a freshly scaffolded repository (no lockfile yet) cannot do.
-      CI: '', ...extraEnv },
+      env: {
+        ...process.env,
+        npm_config_cache: NPM_CACHE,
+        npm_config_userconfig: npmrc,
+        npm_config_update_notifier: 'false',
+        // projen installs with `npm ci` under CI, which a freshly scaffolded repository (no lockfile yet) cannot do.
+        CI: '',
+        ...extraEnv,
+      },
     });
   } catch (e: any) {
     throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);

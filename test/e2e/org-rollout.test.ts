@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { LocalRegistry } from './verdaccio';
-import { OrgDefaults } from '../../src/org/options';
 import { ensureCompiled, packRepository, repack } from '../../scripts/lib/package';
+import { OrgDefaults } from '../../src/org/options';
 
 // An org rollout through a real registry: the platform team publishes its build of the
 // package with org defaults, two repositories scaffold from it, an additive release
@@ -46,10 +46,17 @@ let base: string;
 function run(cmd: string, args: string[], cwd: string): string {
   try {
     return execFileSync(cmd, args, {
-      cwd, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, npm_config_cache: NPM_CACHE, npm_config_userconfig: npmrc, npm_config_update_notifier: 'false',
-      // projen installs with `npm ci` under CI, which a freshly scaffolded repository (no lockfile yet) cannot do.
-      CI: '' },
+      cwd,
+      encoding: 'utf-8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        npm_config_cache: NPM_CACHE,
+        npm_config_userconfig: npmrc,
+        npm_config_update_notifier: 'false',
+        // projen installs with `npm ci` under CI, which a freshly scaffolded repository (no lockfile yet) cannot do.
+        CI: '',
+      },
     });
   } catch (e: any) {
     const error = new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
@@ -113,7 +120,7 @@ test('org defaults travel in the package: scaffold, additive rollout, guarded br
   // Two repositories with their own image repositories and pipelines.
   const api = scaffold('api', rc => rc);
   const web = scaffold('web', rc => rc.replace(/topology: \{ repositories: \['web\/app'\] \},/, [
-    "topology: {",
+    'topology: {',
     "    repositories: ['web/frontend'],",
     "    pipeline: [{ stage: 'unit' }, { stage: 'build' }, { stage: 'deploy' }],",
     '  },',
@@ -157,7 +164,7 @@ test('org defaults travel in the package: scaffold, additive rollout, guarded br
   expect(json(api, '.github/stage-contract.json').version).toBe('1.1.0');
 
   // Accepting the version in .projenrc.ts lifts the guard.
-  writeFileSync(join(api, '.projenrc.ts'), read(api, '.projenrc.ts').replace("  projenrcTs: true,", "  projenrcTs: true,\n  acceptContractChanges: ['1.2.0'],"));
+  writeFileSync(join(api, '.projenrc.ts'), read(api, '.projenrc.ts').replace('  projenrcTs: true,', "  projenrcTs: true,\n  acceptContractChanges: ['1.2.0'],"));
   run('npx', ['projen'], api);
   expect(json(api, '.github/stage-contract.json').version).toBe('1.2.0');
   expect(json(api, 'src/stage/topology.generated.json').accounts.find((a: any) => a.name === 'dev').id).toBe('555555555555');

@@ -121,9 +121,13 @@ test('every validation error says where its field came from', () => {
 describe('StageProject with org defaults', () => {
   test('synthesizes from a topology that only names the repository\'s own choices', () => {
     const project = new StageProject({
-      name: 'weebler', defaultReleaseBranch: 'main', cdkVersion: '2.257.0',
+      name: 'weebler',
+      defaultReleaseBranch: 'main',
+      cdkVersion: '2.257.0',
       outdir: mkdtempSync(join(tmpdir(), 'stage-org-')),
-      githubRepository: REPO, orgDefaults: ORG, topology: { repositories: ['weebler/api'] },
+      githubRepository: REPO,
+      orgDefaults: ORG,
+      topology: { repositories: ['weebler/api'] },
     });
     const out = Testing.synth(project);
     expect(out[FILES.topology].roles.map((r: any) => r.roleArn)).toContain('arn:aws:iam::333333333333:role/stage-project/weebler/weebler-deploy');
@@ -131,8 +135,12 @@ describe('StageProject with org defaults', () => {
 
   test('projen new writes a short .projenrc.ts without the org\'s accounts and stages', () => {
     const text = renderProjenrc({
-      name: 'weebler', defaultReleaseBranch: 'main', cdkVersion: '2.257.0', githubRepository: REPO,
-      topology: { repositories: ['weebler/app'] }, orgDefaults: true,
+      name: 'weebler',
+      defaultReleaseBranch: 'main',
+      cdkVersion: '2.257.0',
+      githubRepository: REPO,
+      topology: { repositories: ['weebler/app'] },
+      orgDefaults: true,
     }, ['@acme/stage-project']);
     expect(text).toContain("topology: { repositories: ['weebler/app'] },");
     expect(text).toContain('come from the org defaults');
