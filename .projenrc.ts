@@ -17,7 +17,7 @@ const project = new cdk.JsiiProject({
   stability: 'experimental',
   bin: { 'stage-project': 'lib/cli.js' },
 
-  peerDeps: ['projen@^0.103.25', 'constructs@^10.5.1', 'aws-cdk-lib@^2.257.0'],
+  peerDeps: ['projen@^0.103.25', 'constructs@^10.8.1', 'aws-cdk-lib@^2.257.0'],
   // Non-jsii runtime dependencies are bundled into the tarball and never appear in the public API.
   bundledDeps: [
     'yaml@^2.8.0',
