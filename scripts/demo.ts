@@ -3,25 +3,16 @@
  * repository from the fresh tarball with `projen new --from`, synthesize it, and
  * print what was generated.
  */
-import { execFileSync } from 'child_process';
-import { existsSync, readFileSync, rmSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'fs';
 import { join } from 'path';
-import { ensureCompiled, packRepository, ROOT } from './lib/package';
+import { run } from './lib/exec';
+import { ensureCompiled, packRepository, PROJEN_CLI, ROOT } from './lib/package';
 
 const DEMO = join(ROOT, '.demo');
 const REPO = join(DEMO, 'weebler');
 
 function step(text: string) {
   process.stderr.write(`==> ${text}\n`);
-}
-
-function run(cmd: string, args: string[], cwd: string) {
-  try {
-    execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf-8' });
-  } catch (e: any) {
-    process.stderr.write(`${e.stdout ?? ''}${e.stderr ?? ''}`);
-    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}`);
-  }
 }
 
 function table(rows: string[][]): string {
@@ -36,8 +27,8 @@ function main() {
   rmSync(DEMO, { recursive: true, force: true });
   const tarball = packRepository(join(DEMO, 'dist'));
   step(`scaffolding ${REPO} with projen new --from ${tarball}`);
-  execFileSync('mkdir', ['-p', REPO]);
-  run('npx', ['--yes', 'projen@0.103.25', 'new', '--from', `@org/stage-project@file:${tarball}`, '--no-git'], REPO);
+  mkdirSync(REPO, { recursive: true });
+  run('npx', ['--yes', PROJEN_CLI, 'new', '--from', `@org/stage-project@file:${tarball}`, '--no-git'], REPO);
   step('running npx projen in the example repository');
   run('npx', ['projen'], REPO);
 

@@ -1,9 +1,12 @@
-import { execFileSync } from 'child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { run } from './exec';
 
 export const ROOT = join(__dirname, '..', '..');
+
+/** The projen CLI that scaffolds consuming repositories: the version this package is built and tested with. */
+export const PROJEN_CLI = `projen@${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf-8')).devDependencies.projen}`;
 
 function newest(dir: string): number {
   let latest = 0;
@@ -25,16 +28,13 @@ export function ensureCompiled(log: (line: string) => void = () => undefined): v
   }
   if (!fresh) {
     log('compiling with jsii');
-    execFileSync('npx', ['jsii', '--silence-warnings=reserved-word'], { cwd: ROOT, stdio: 'pipe' });
+    run('npx', ['jsii', '--silence-warnings=reserved-word'], ROOT);
   }
 }
 
 /** `npm pack` of the repository as it is now; returns the tarball path. */
 export function packRepository(destination: string): string {
-  mkdirSync(destination, { recursive: true });
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', destination], { cwd: ROOT, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const [info] = JSON.parse(out);
-  return join(destination, info.filename);
+  return pack(ROOT, destination);
 }
 
 /**
@@ -43,18 +43,18 @@ export function packRepository(destination: string): string {
  */
 export function repack(tarball: string, version: string, destination: string, edit?: (packageDir: string) => void): string {
   const work = mkdtempSync(join(tmpdir(), 'stage-project-repack-'));
-  execFileSync('tar', ['-xzf', tarball, '-C', work]);
+  run('tar', ['-xzf', tarball, '-C', work], work);
   const dir = join(work, 'package');
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf-8'));
   manifest.version = version;
   writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
   edit?.(dir);
-  return packRepositoryDir(dir, destination);
+  // The unpacked tarball is already built: its scripts must not run again.
+  return pack(dir, destination, ['--ignore-scripts']);
 }
 
-function packRepositoryDir(dir: string, destination: string): string {
+function pack(dir: string, destination: string, extraArgs: string[] = []): string {
   mkdirSync(destination, { recursive: true });
-  const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', destination], { cwd: dir, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const [info] = JSON.parse(out);
+  const [info] = JSON.parse(run('npm', ['pack', '--json', ...extraArgs, '--pack-destination', destination], dir));
   return join(destination, info.filename);
 }

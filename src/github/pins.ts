@@ -1,4 +1,4 @@
-import { IResolver, Project, YamlFile, YamlFileOptions } from 'projen';
+import { IResolver, YamlFile } from 'projen';
 
 /**
  * A third-party action pinned to a full commit SHA. A tag can be moved by whoever controls
@@ -60,10 +60,6 @@ export function annotatePins(text: string): string {
 
 /** A YAML file whose pinned `uses:` lines carry their tag as a comment. */
 export class PinnedYamlFile extends YamlFile {
-  constructor(project: Project, filePath: string, options: YamlFileOptions) {
-    super(project, filePath, options);
-  }
-
   protected synthesizeContent(resolver: IResolver): string | undefined {
     const content = super.synthesizeContent(resolver);
     return content === undefined ? undefined : annotatePins(content);

@@ -184,16 +184,16 @@ function mergeApproval(
 /** Adds where each problem's field came from, so a user knows whether to fix .projenrc.ts or ask the platform team. */
 export function attributeProblems(problems: TopologyProblem[], sources: Map<string, Source>, orgName: string): TopologyProblem[] {
   return problems.map(p => {
+    // Conflict messages already name both sources.
+    if (!p.path.startsWith('topology') || p.message.includes(`(${orgName})`)) {
+      return p;
+    }
     let best: string | undefined;
     for (const key of sources.keys()) {
       const matches = p.path === key || p.path.startsWith(`${key}.`) || p.path.startsWith(`${key}[`);
       if (matches && (!best || key.length > best.length)) {
         best = key;
       }
-    }
-    // Conflict messages already name both sources.
-    if (!p.path.startsWith('topology') || p.message.includes(`(${orgName})`)) {
-      return p;
     }
     const source = best ? sources.get(best) : 'repo';
     return { path: p.path, message: `${p.message} [from ${source === 'org' ? `the org defaults in ${orgName}` : '.projenrc.ts'}]` };

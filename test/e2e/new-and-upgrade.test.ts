@@ -1,43 +1,21 @@
-import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { consumerEnv } from './consumer-env';
 import { LocalRegistry } from './verdaccio';
-import { ensureCompiled, packRepository, repack } from '../../scripts/lib/package';
+import { run as runCommand } from '../../scripts/lib/exec';
+import { ensureCompiled, packRepository, PROJEN_CLI, repack } from '../../scripts/lib/package';
 
 // The real path a consuming repository takes: `projen new --from` against a private
 // registry, `npx projen`, then an upgrade to a newer published version.
 jest.setTimeout(20 * 60_000);
-
-const PROJEN = 'projen@0.103.25';
-// A cache of our own, shared by the steps of this run (and by later runs on this
-// machine), keeps the user's cache out of it; the @org scope still resolves only
-// through the local registry, whose URL changes every run.
-const NPM_CACHE = join(tmpdir(), 'stage-project-e2e-npm-cache');
 
 let registry: LocalRegistry;
 let work: string;
 let npmrc: string;
 
 function run(cmd: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}): string {
-  try {
-    return execFileSync(cmd, args, {
-      cwd,
-      encoding: 'utf-8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        npm_config_cache: NPM_CACHE,
-        npm_config_userconfig: npmrc,
-        npm_config_update_notifier: 'false',
-        // projen installs with `npm ci` under CI, which a freshly scaffolded repository (no lockfile yet) cannot do.
-        CI: '',
-        ...extraEnv,
-      },
-    });
-  } catch (e: any) {
-    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
-  }
+  return runCommand(cmd, args, cwd, consumerEnv(npmrc, extraEnv));
 }
 
 function publish(tarball: string) {
@@ -67,7 +45,7 @@ test('projen new --from the registry, synth, then upgrade to a newer version', (
   mkdirSync(consumer);
   writeFileSync(join(consumer, '.npmrc'), registry.npmrc());
 
-  run('npx', ['--yes', PROJEN, 'new', '--from', '@org/stage-project', '--no-git'], consumer);
+  run('npx', ['--yes', PROJEN_CLI, 'new', '--from', '@org/stage-project', '--no-git'], consumer);
   const rc = readFileSync(join(consumer, '.projenrc.ts'), 'utf-8');
   expect(rc).toContain("import { StageProject } from '@org/stage-project';");
   expect(rc).toContain("prod: { id: '333333333333', production: true, branches: ['main'] }");

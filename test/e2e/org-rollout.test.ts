@@ -1,9 +1,10 @@
-import { execFileSync } from 'child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { consumerEnv } from './consumer-env';
 import { LocalRegistry } from './verdaccio';
-import { ensureCompiled, packRepository, repack } from '../../scripts/lib/package';
+import { CommandError, run as runCommand } from '../../scripts/lib/exec';
+import { ensureCompiled, packRepository, PROJEN_CLI, repack } from '../../scripts/lib/package';
 import { OrgDefaults } from '../../src/org/options';
 
 // An org rollout through a real registry: the platform team publishes its build of the
@@ -12,8 +13,6 @@ import { OrgDefaults } from '../../src/org/options';
 // account id is stopped by the contract guard until a repository accepts it.
 jest.setTimeout(25 * 60_000);
 
-const PROJEN = 'projen@0.103.25';
-const NPM_CACHE = join(tmpdir(), 'stage-project-e2e-npm-cache');
 
 const V1: OrgDefaults = {
   accounts: {
@@ -44,25 +43,7 @@ let npmrc: string;
 let base: string;
 
 function run(cmd: string, args: string[], cwd: string): string {
-  try {
-    return execFileSync(cmd, args, {
-      cwd,
-      encoding: 'utf-8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        npm_config_cache: NPM_CACHE,
-        npm_config_userconfig: npmrc,
-        npm_config_update_notifier: 'false',
-        // projen installs with `npm ci` under CI, which a freshly scaffolded repository (no lockfile yet) cannot do.
-        CI: '',
-      },
-    });
-  } catch (e: any) {
-    const error = new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
-    (error as any).output = `${e.stdout ?? ''}${e.stderr ?? ''}`;
-    throw error;
-  }
+  return runCommand(cmd, args, cwd, consumerEnv(npmrc));
 }
 
 /**
@@ -87,7 +68,7 @@ function scaffold(name: string, edit: (rc: string) => string): string {
   const dir = join(work, name);
   mkdirSync(dir);
   writeFileSync(join(dir, '.npmrc'), registry.npmrc());
-  run('npx', ['--yes', PROJEN, 'new', '--from', '@org/stage-project', '--no-git'], dir);
+  run('npx', ['--yes', PROJEN_CLI, 'new', '--from', '@org/stage-project', '--no-git'], dir);
   writeFileSync(join(dir, '.projenrc.ts'), edit(readFileSync(join(dir, '.projenrc.ts'), 'utf-8')));
   run('npx', ['projen'], dir);
   return dir;
@@ -155,7 +136,10 @@ test('org defaults travel in the package: scaffold, additive rollout, guarded br
   let failure = '';
   try {
     upgrade(api);
-  } catch (e: any) {
+  } catch (e) {
+    if (!(e instanceof CommandError)) {
+      throw e;
+    }
     failure = e.output;
   }
   expect(failure).toContain('upgrading @org/stage-project 1.1.0 -> 1.2.0 changes names that live infrastructure depends on; nothing was written:');
