@@ -1,3 +1,4 @@
+import { execFile } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -5,6 +6,7 @@ import { consumerEnv } from './consumer-env';
 import { LocalRegistry } from './verdaccio';
 import { run as runCommand } from '../../scripts/lib/exec';
 import { ensureCompiled, packRepository, PROJEN_CLI, repack } from '../../scripts/lib/package';
+import { FakeGitHub } from '../support/fake-github';
 
 // The real path a consuming repository takes: `projen new --from` against a private
 // registry, `npx projen`, then an upgrade to a newer published version.
@@ -18,8 +20,38 @@ function run(cmd: string, args: string[], cwd: string, extraEnv: Record<string, 
   return runCommand(cmd, args, cwd, consumerEnv(npmrc, extraEnv));
 }
 
+/** Like {@link run}, but asynchronous, so a server in this process can answer; resolves with the exit code and output. */
+function runAsync(cmd: string, args: string[], cwd: string, extraEnv: Record<string, string>): Promise<{ code: number; output: string }> {
+  return new Promise(resolve => {
+    execFile(cmd, args, { cwd, env: consumerEnv(npmrc, extraEnv), encoding: 'utf-8' }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
+/** The loopback GitHub API with the scaffold's owner, repository and every reviewer its settings name. */
+async function startGitHub(consumer: string): Promise<FakeGitHub> {
+  const desired = settings(consumer);
+  const fake = await FakeGitHub.start();
+  fake.state.addOrg(desired.repository.owner);
+  fake.state.addRepo(desired.repository.owner, desired.repository.name);
+  for (const reviewer of new Set<string>(desired.environments.flatMap((e: any) => e.reviewers))) {
+    const [org, team] = reviewer.split('/');
+    if (team === undefined) {
+      fake.state.addUser(reviewer);
+    } else {
+      fake.state.addTeam(org, team);
+    }
+  }
+  return fake;
+}
+
 function publish(tarball: string) {
   run('npm', ['publish', tarball, '--registry', registry.url], work);
+}
+
+function settings(dir: string) {
+  return JSON.parse(readFileSync(join(dir, '.github/stage-settings.json'), 'utf-8'));
 }
 
 function topologyFile(dir: string) {
@@ -40,7 +72,7 @@ afterAll(async () => {
   await registry?.stop();
 });
 
-test('projen new --from the registry, synth, then upgrade to a newer version', () => {
+test('projen new --from the registry, synth, then upgrade to a newer version', async () => {
   const consumer = join(work, 'weebler');
   mkdirSync(consumer);
   writeFileSync(join(consumer, '.npmrc'), registry.npmrc());
@@ -66,6 +98,34 @@ test('projen new --from the registry, synth, then upgrade to a newer version', (
   }
   const prod = JSON.parse(readFileSync(join(consumer, 'cdk.out', 'stage-weebler-roles-prod.template.json'), 'utf-8'));
   expect(JSON.stringify(prod)).toContain('repo:example-org/weebler:environment:deploy-prod');
+
+  // The repository settings: the scaffold's tasks take an empty GitHub repository to the desired state.
+  const fake = await startGitHub(consumer);
+  try {
+    const github = { GITHUB_API_URL: fake.url, GITHUB_TOKEN: fake.token, GH_TOKEN: '' };
+    const before = await runAsync('npx', ['projen', 'github:plan'], consumer, github);
+    // projen reports a failed task as exit 1; the CLI itself distinguishes changes (2) from errors (1).
+    expect(before.code).toBe(1);
+    expect(before.output).toMatch(/\+ .*deploy-prod/);
+    expect((await runAsync('npx', ['stage-project', 'github', 'plan'], consumer, github)).code).toBe(2);
+    expect(fake.writes()).toEqual([]);
+
+    const apply = await runAsync('npx', ['projen', 'github:apply'], consumer, github);
+    expect(apply).toEqual({ code: 0, output: expect.stringMatching(/read back in sync/) });
+    const prod = fake.state.environment(settings(consumer).repository.owner, settings(consumer).repository.name, 'deploy-prod');
+    expect(prod.reviewers.length).toBeGreaterThan(0);
+    expect(prod.policies.map(p => p.name)).toEqual(['main']);
+    expect(fake.state.repo(settings(consumer).repository.owner, settings(consumer).repository.name).topics).toContain('stage-project');
+
+    fake.resetCounts();
+    const after = await runAsync('npx', ['projen', 'github:plan'], consumer, github);
+    expect(after).toEqual({ code: 0, output: expect.stringMatching(/in sync/) });
+    expect(fake.writes()).toEqual([]);
+    expect(fake.invalidRequests).toEqual([]);
+    expect(fake.invalidResponses).toEqual([]);
+  } finally {
+    await fake.stop();
+  }
 
   // A new release: the platform team publishes, the consumer upgrades and regenerates.
   publish(repack(join(work, 'dist', 'org-stage-project-1.0.0.tgz'), '1.1.0', join(work, 'dist')));
