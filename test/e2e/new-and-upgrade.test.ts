@@ -112,9 +112,9 @@ test('projen new --from the registry, synth, then upgrade to a newer version', a
 
     const apply = await runAsync('npx', ['projen', 'github:apply'], consumer, github);
     expect(apply).toEqual({ code: 0, output: expect.stringMatching(/read back in sync/) });
-    const prod = fake.state.environment(settings(consumer).repository.owner, settings(consumer).repository.name, 'deploy-prod');
-    expect(prod.reviewers.length).toBeGreaterThan(0);
-    expect(prod.policies.map(p => p.name)).toEqual(['main']);
+    const prodEnvironment = fake.state.environment(settings(consumer).repository.owner, settings(consumer).repository.name, 'deploy-prod');
+    expect(prodEnvironment.reviewers.length).toBeGreaterThan(0);
+    expect(prodEnvironment.policies.map(p => p.name)).toEqual(['main']);
     expect(fake.state.repo(settings(consumer).repository.owner, settings(consumer).repository.name).topics).toContain('stage-project');
 
     fake.resetCounts();
