@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs, ParseArgsConfig } from 'util';
 import { upgradeReportCommand } from './contract/upgrade-report';
+import { fleetCommands } from './fleet/commands';
 import { githubCommands } from './settings/commands';
 
 /**
@@ -50,6 +51,7 @@ export const COMMANDS: CommandGroup = {
   summary: 'stage-project: CI/CD stages designed by access',
   commands: {
     'github': githubCommands,
+    'fleet': fleetCommands,
     'upgrade-report': upgradeReportCommand,
   },
 };

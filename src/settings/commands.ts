@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { resolve } from 'path';
-import { ClientTimings, createGitHubClient, DEFAULT_TIMINGS } from './client';
+import { ClientTimings, createGitHubClient, DEFAULT_TIMINGS, GitHubClient } from './client';
 import { parseSettingsDocument, StageSettingsDocument } from './document';
 import { applyJson, formatApply, formatChange, formatPlan, planJson } from './format';
 import { applySettings, planSettings, ReconcileContext } from './reconcile';
@@ -56,26 +56,34 @@ function readSettings(io: CommandIo, file: string | undefined): StageSettingsDoc
   return parseSettingsDocument(json, path);
 }
 
-/** GitHub Actions' own variables, so a workflow step needs no configuration. */
-async function context(io: CommandIo, settingsFile: string | undefined): Promise<ReconcileContext> {
-  const desired = readSettings(io, settingsFile);
+/**
+ * The client from GitHub Actions' own variables (`GITHUB_TOKEN` or `GH_TOKEN`,
+ * `GITHUB_API_URL`), so a workflow step needs no configuration. `tokenNeeds` completes
+ * the error for a missing token: "set GITHUB_TOKEN (or GH_TOKEN) to a token that ...".
+ */
+export async function clientFromEnv(io: CommandIo, tokenNeeds: string): Promise<GitHubClient> {
   const token = io.env.GITHUB_TOKEN || io.env.GH_TOKEN;
   if (!token) {
-    throw new Error('no token: set GITHUB_TOKEN (or GH_TOKEN) to a token that can administer the repository');
+    throw new Error(`no token: set GITHUB_TOKEN (or GH_TOKEN) to a token that ${tokenNeeds}`);
   }
-  const client = await createGitHubClient({
+  return createGitHubClient({
     token,
     baseUrl: io.env.GITHUB_API_URL || DEFAULT_API_URL,
     timings: timingsFromEnv(io.env),
     log: io.err,
   });
+}
+
+async function context(io: CommandIo, settingsFile: string | undefined): Promise<ReconcileContext> {
+  const desired = readSettings(io, settingsFile);
+  const client = await clientFromEnv(io, 'can administer the repository');
   return { client, desired, log: io.err };
 }
 
 const SETTINGS_FLAG = { type: 'string', short: 's' } as const;
 const JSON_FLAG = { type: 'boolean' } as const;
 
-async function failAsJson(io: CommandIo, json: boolean, run: () => Promise<number>): Promise<number> {
+export async function failAsJson(io: CommandIo, json: boolean, run: () => Promise<number>): Promise<number> {
   try {
     return await run();
   } catch (error) {
