@@ -3,6 +3,7 @@ import { parseArgs, ParseArgsConfig } from 'util';
 import { upgradeReportCommand } from './contract/upgrade-report';
 import { fleetCommands } from './fleet/commands';
 import { githubCommands } from './settings/commands';
+import { verifyCommand } from './verify/command';
 
 /**
  * The `stage-project` bin. Commands form a tree (`github plan`, later `verify`,
@@ -53,6 +54,7 @@ export const COMMANDS: CommandGroup = {
     'github': githubCommands,
     'fleet': fleetCommands,
     'upgrade-report': upgradeReportCommand,
+    'verify': verifyCommand,
   },
 };
 

@@ -15,6 +15,7 @@ import * as naming from './topology/naming';
 import { normaliseTopology, TopologyError, TopologyProblem } from './topology/normalise';
 import { GitHubRepositoryOptions, TopologyOptions } from './topology/options';
 import { StageTopologyFile } from './topology/topology-file';
+import { SIMULATOR_PACKAGES } from './verify/simulator';
 import { packageIdentity } from './version';
 
 /**
@@ -52,7 +53,21 @@ export interface StageProjectOptions extends awscdk.AwsCdkTypeScriptAppOptions {
    * @default - none: contract-breaking upgrades fail
    */
   readonly acceptContractChanges?: string[];
+
+  /**
+   * Add the `stage:verify` task: `cdk synth`, then `stage-project verify`, which proves the
+   * access matrix by IAM simulation of the synthesized roles, checks the workflow, action
+   * and settings against them, and writes `docs/ACCESS.md`. It declares the simulator
+   * packages (`@cloud-copilot/iam-simulate`, `@cloud-copilot/iam-policy`, AGPL-3.0) as
+   * devDependencies of this repository; this package does not bundle them.
+   *
+   * @default true
+   */
+  readonly verify?: boolean;
 }
+
+/** The task that synthesizes and runs `stage-project verify`. */
+const VERIFY_TASK = 'stage:verify';
 
 /** The runner that `cdk synth` uses: ts-node without type checking (type errors still fail `npx projen build` through the test task's tsc). */
 export const FAST_CDK_APP = 'npx ts-node -P tsconfig.json --prefer-ts-exts --transpile-only src/main.ts';
@@ -82,6 +97,9 @@ export class StageProject extends awscdk.AwsCdkTypeScriptApp {
     const merged = mergeOrgDefaults(org, topologyOptions, packageName);
     const result = normaliseTopology(githubRepository as GitHubRepositoryOptions, merged.topology);
     problems.push(...merged.problems, ...result.problems);
+    if ((options.verify ?? true) && result.topology?.stages.some(s => naming.stageTaskName(s.name) === VERIFY_TASK)) {
+      problems.push({ path: 'topology.stages.verify', message: `the stage's task would be ${VERIFY_TASK}, which runs stage-project verify (rename the stage, or set verify: false)` });
+    }
     if (problems.length > 0 || !result.topology) {
       throw new TopologyError(org ? attributeProblems(problems, merged.sources, packageName) : problems);
     }
@@ -138,6 +156,16 @@ export class StageProject extends awscdk.AwsCdkTypeScriptApp {
       exec: 'stage-project github apply',
       receiveArgs: true,
     });
+    if (options.verify ?? true) {
+      // Resolved from this repository at run time: AGPL-3.0, so never bundled with the Apache-2.0 package.
+      this.addDevDeps(...Object.entries(SIMULATOR_PACKAGES).map(([name, range]) => `${name}@${range}`));
+      const verify = this.addTask(VERIFY_TASK, {
+        description: `Synthesize, prove the access matrix by IAM simulation and check the workflow, action and settings against it; writes ${naming.FILES.access} (exit 1 on any finding)`,
+      });
+      verify.spawn(this.cdkTasks.synthSilent);
+      verify.exec(`stage-project verify --markdown ${naming.FILES.access}`, { receiveArgs: true });
+      this.annotateGenerated(`/${naming.FILES.access}`);
+    }
     for (const stage of this.stageTopology.stages) {
       this.addTask(stage.task, {
         description: `The steps of stage "${stage.name}"; its workflow job runs them (${stage.accounts.length > 0 ? `role in ${stage.accounts.join(', ')}` : 'no AWS access'})`,
