@@ -312,7 +312,7 @@ class Verification {
         this.cell(`ecr-${kind}:${repository.name}`, `ECR ${kind} ${repository.name}`, key, allowed);
         if (allowed !== null && allowed !== expected) {
           this.find(where, allowed
-            ? `can ${kind} images to/from ${repository.name}, but stage ${role.stage} declares images: '${stage.images}'${kind === 'push' && stage.images === 'push' ? ` and ${role.account} is not the registry account` : ''}`
+            ? `can ${kind} images ${kind === 'push' ? 'to' : 'from'} ${repository.name}, but stage ${role.stage} declares images: '${stage.images}'${kind === 'push' && stage.images === 'push' ? ` and ${role.account} is not the registry account` : ''}`
             : `cannot ${kind} ${repository.name}, although stage ${role.stage} declares images: '${stage.images}'`,
           allowed
             ? `Image access is topology.stages.${role.stage}.images in .projenrc.ts: set it to '${kind}' if the stage needs it (push is granted only in the registry account ${topology.registry.account}), otherwise remove the extra grant (src/main.ts, registry policy) and run \`npx projen stage:verify\`.`

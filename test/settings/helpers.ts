@@ -84,8 +84,8 @@ export function builtCli(): string {
 }
 
 /** Runs the CLI as a real child process. Asynchronous, so the fake server in this process keeps answering. */
-export function runCli(args: string[], options: { cwd: string; fake?: FakeGitHub; env?: NodeJS.ProcessEnv }): Promise<CliResult> {
-  const cli = builtCli();
+export function runCli(args: string[], options: { cwd: string; fake?: FakeGitHub; env?: NodeJS.ProcessEnv; cli?: string }): Promise<CliResult> {
+  const cli = options.cli ?? builtCli();
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
