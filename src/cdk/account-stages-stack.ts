@@ -2,6 +2,7 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { GitHubOidcProvider } from './github-oidc-provider';
+import { addStackLimitValidation } from './stack-limits';
 import { checkStackProps } from './stack-props';
 import { StageBoundary } from './stage-boundary';
 import { StageRole } from './stage-role';
@@ -56,6 +57,7 @@ export class AccountStagesStack extends Stack {
       stackName: account.stackId,
     });
     this.accountName = account.name;
+    addStackLimitValidation(this, 'fewer stages may run in this account, or move extra resources to a stack of their own');
 
     this.oidcProvider = new GitHubOidcProvider(this, naming.OIDC_PROVIDER_CONSTRUCT_ID, {
       existingProviderArn: account.existingOidcProvider ? account.oidcProviderArn : undefined,

@@ -1,6 +1,6 @@
+import { registryNeedsOrganization } from '../topology/limits';
 import { StageRoleSpec, StageTopology, StatementSpec } from '../topology/model';
 import * as naming from '../topology/naming';
-import { registryNeedsOrganization } from '../topology/normalise';
 
 /**
  * The policy documents of the CDK app as plain IAM JSON, computed from the normalised
@@ -89,6 +89,29 @@ export function trustConditions(topology: StageTopology, role: StageRoleSpec): {
   return { StringEquals: equals };
 }
 
+/**
+ * The trust policy of a stage role as IAM stores it, with the provider's concrete ARN
+ * where the template has a reference: what counts against IAM's trust policy length.
+ */
+export function trustPolicyDocument(topology: StageTopology, role: StageRoleSpec): PolicyDocumentJson {
+  const account = topology.accounts.find(a => a.name === role.account)!;
+  return {
+    Version: '2012-10-17',
+    Statement: [{
+      Effect: 'Allow',
+      Principal: { Federated: account.oidcProviderArn },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: trustConditions(topology, role),
+    }],
+  };
+}
+
+/** A policy document in AWS's JSON shape. */
+export interface PolicyDocumentJson {
+  readonly Version: string;
+  readonly Statement: StatementJson[];
+}
+
 export function statementJson(spec: StatementSpec): StatementJson {
   return {
     ...(spec.sid ? { Sid: spec.sid } : {}),
@@ -106,19 +129,45 @@ export function stagePolicyStatements(topology: StageTopology, role: StageRoleSp
   return stage.policyStatements.map(statementJson);
 }
 
+/**
+ * Past this many characters of repository ARNs, image statements name the repositories by
+ * their common path instead: listed in the boundary (a managed policy, 6,144 characters)
+ * and in each role's inline policies (10,240 together), a few hundred ARNs would not fit.
+ */
+export const MAX_LISTED_REPOSITORY_ARNS_LENGTH = 1_024;
+
+/**
+ * The repositories image statements name: each ARN, or, when the list would crowd IAM's
+ * policy size quotas, one pattern over the registry's repositories that share the
+ * repositories' longest common path (`repository/widgetfactory/*`), in the registry's
+ * account and region only.
+ */
+export function repositoryResources(topology: StageTopology): string[] {
+  const arns = topology.repositories.map(r => r.arn);
+  if (JSON.stringify(arns).length <= MAX_LISTED_REPOSITORY_ARNS_LENGTH) {
+    return arns;
+  }
+  const paths = topology.repositories.map(r => r.name.split('/'));
+  const common: string[] = [];
+  for (let i = 0; paths.every(p => p.length > i + 1 && p[i] === paths[0][i]); i++) {
+    common.push(paths[0][i]);
+  }
+  const prefix = topology.repositories[0].arn.slice(0, topology.repositories[0].arn.length - topology.repositories[0].name.length);
+  return [`${prefix}${common.map(part => `${part}/`).join('')}*`];
+}
+
 /** What the role's image access implies: login and pull for `pull`, plus upload only in the registry account. */
 export function imageAccessStatements(topology: StageTopology, access: { pull: boolean; push: boolean }): StatementJson[] {
-  const repositories = topology.repositories.map(r => r.arn);
-  if (repositories.length === 0 || (!access.pull && !access.push)) {
+  if (topology.repositories.length === 0 || (!access.pull && !access.push)) {
     return [];
   }
   const statements: StatementJson[] = [
     // GetAuthorizationToken has no resource type: IAM only accepts "*" for it.
     { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-    { Sid: 'PullImages', Effect: 'Allow', Action: ECR_PULL_ACTIONS, Resource: repositories },
+    { Sid: 'PullImages', Effect: 'Allow', Action: ECR_PULL_ACTIONS, Resource: repositoryResources(topology) },
   ];
   if (access.push) {
-    statements.push({ Sid: 'PushImages', Effect: 'Allow', Action: ECR_PUSH_ACTIONS, Resource: repositories });
+    statements.push({ Sid: 'PushImages', Effect: 'Allow', Action: ECR_PUSH_ACTIONS, Resource: repositoryResources(topology) });
   }
   return statements;
 }

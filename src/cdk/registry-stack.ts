@@ -3,10 +3,11 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { repositoryPolicyStatements } from './policies';
+import { addStackLimitValidation } from './stack-limits';
 import { checkStackProps } from './stack-props';
+import { ECR_REPOSITORY_POLICY_MAX_LENGTH, REPOSITORIES_PER_REGISTRY_STACK, registryNeedsOrganization } from '../topology/limits';
 import { StageTopology } from '../topology/model';
 import * as naming from '../topology/naming';
-import { ECR_REPOSITORY_POLICY_MAX_LENGTH, registryNeedsOrganization } from '../topology/normalise';
 
 /**
  * Properties of {@link RegistryStack}.
@@ -16,6 +17,14 @@ export interface RegistryStackProps extends StackProps {
    * The normalised topology. The stack deploys to `topology.registry`.
    */
   readonly topology: StageTopology;
+
+  /**
+   * Which of the topology's registry stacks (`topology.registry.stacks`, from 0) this is.
+   * A registry holds up to `REPOSITORIES_PER_REGISTRY_STACK` repositories per stack.
+   *
+   * @default 0
+   */
+  readonly part?: number;
 
   /**
    * Days after which untagged images expire.
@@ -52,14 +61,20 @@ export class RegistryStack extends Stack {
 
   constructor(scope: Construct, props: RegistryStackProps) {
     const { topology } = props;
+    const part = props.part ?? 0;
+    const spec = topology.registry.stacks[part];
+    if (!spec) {
+      throw new Error(`RegistryStack: the topology has ${topology.registry.stacks.length} registry stack(s), so part ${part} does not exist (parts: 0 to ${topology.registry.stacks.length - 1}; there are none without repositories)`);
+    }
     const env = { account: topology.registry.accountId, region: topology.registry.region };
-    checkStackProps('RegistryStack', props, env, topology.registry.stackId);
-    super(scope, topology.registry.stackId, {
-      description: `ECR repositories of ${topology.github.fullName} (stage-project)`,
+    checkStackProps('RegistryStack', props, env, spec.stackId);
+    super(scope, spec.stackId, {
+      description: `ECR repositories of ${topology.github.fullName} (stage-project)${topology.registry.stacks.length > 1 ? `, part ${part + 1} of ${topology.registry.stacks.length}` : ''}`,
       ...props,
       env,
-      stackName: topology.registry.stackId,
+      stackName: spec.stackId,
     });
+    addStackLimitValidation(this, `it holds ${spec.repositories.length} repositories; the registry is split into stacks of at most ${REPOSITORIES_PER_REGISTRY_STACK}: set topology.organizationId to shorten each repository policy`);
     const untaggedDays = props.untaggedImageExpiryDays ?? 14;
     const keepTagged = props.maxTaggedImages ?? 100;
     if (!Number.isInteger(untaggedDays) || untaggedDays < 1) {
@@ -85,8 +100,9 @@ export class RegistryStack extends Stack {
       },
     });
 
-    this.names = topology.repositories.map(r => r.name);
-    this.repositories = topology.repositories.map(r => {
+    this.names = spec.repositories;
+    const names = new Set(spec.repositories);
+    this.repositories = topology.repositories.filter(r => names.has(r.name)).map(r => {
       const repository = new ecr.Repository(this, naming.imageRepositoryConstructId(r.name), {
         repositoryName: r.name,
         imageScanOnPush: true,

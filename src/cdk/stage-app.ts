@@ -69,8 +69,10 @@ export class StageApp {
 
   /** The topology the stacks were built from. */
   public readonly topology: StageTopology;
-  /** The registry stack; absent when the topology has no image repositories. */
+  /** The (first) registry stack; absent when the topology has no image repositories. */
   public readonly registryStack?: RegistryStack;
+  /** Every registry stack: one per `REPOSITORIES_PER_REGISTRY_STACK` repositories, in declaration order. */
+  public readonly registryStacks: RegistryStack[];
   /** The stage stacks, in the topology's account order. */
   public readonly accountStacks: AccountStagesStack[];
 
@@ -80,14 +82,14 @@ export class StageApp {
       throw new Error(`StageApp: the topology has schema version ${JSON.stringify(topology?.schemaVersion)}, this library reads ${SCHEMA_VERSION} (run "npx projen" with the installed @org/stage-project to regenerate it)`);
     }
     this.topology = topology;
-    if (topology.repositories.length > 0) {
-      this.registryStack = new RegistryStack(scope, {
-        topology,
-        untaggedImageExpiryDays: props.untaggedImageExpiryDays,
-        maxTaggedImages: props.maxTaggedImages,
-        repositoryRemovalPolicy: props.repositoryRemovalPolicy,
-      });
-    }
+    this.registryStacks = topology.registry.stacks.map((_, part) => new RegistryStack(scope, {
+      topology,
+      part,
+      untaggedImageExpiryDays: props.untaggedImageExpiryDays,
+      maxTaggedImages: props.maxTaggedImages,
+      repositoryRemovalPolicy: props.repositoryRemovalPolicy,
+    }));
+    this.registryStack = this.registryStacks[0];
     this.accountStacks = topology.accounts
       .filter(a => a.stackId !== undefined)
       .map(a => new AccountStagesStack(scope, { topology, account: a.name }));

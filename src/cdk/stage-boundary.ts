@@ -1,7 +1,8 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { boundaryStatements } from './policies';
+import { IAM_MANAGED_POLICY_MAX_LENGTH, policyLength } from '../topology/limits';
 import { StageTopology } from '../topology/model';
 import * as naming from '../topology/naming';
 
@@ -50,6 +51,15 @@ export class StageBoundary extends Construct {
       }),
     });
     this.policyArn = account.boundaryPolicyArn;
+    // Validation measured the boundary from the topology; statements the app adds count too.
+    this.node.addValidation({
+      validate: () => {
+        const length = policyLength(Stack.of(this).resolve(this.policy.document.toJSON()));
+        return length > IAM_MANAGED_POLICY_MAX_LENGTH
+          ? [`the permissions boundary ${account.boundaryPolicyName} is ${length} characters; IAM allows ${IAM_MANAGED_POLICY_MAX_LENGTH} for a managed policy (managed policy size). Merge or shorten the statements given to addToStagePolicy and the stages' policyStatements and permissionsBoundaryStatements`]
+          : [];
+      },
+    });
     if (props.topology.roles.some(r => r.account === account.name && r.pull) && props.topology.repositories.length > 0) {
       Validations.of(this.policy).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',

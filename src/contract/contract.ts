@@ -27,9 +27,9 @@ export function buildContract(topology: StageTopology, packageName: string, vers
   return {
     packageName,
     version,
-    // The registry stack only exists when there are image repositories (StageApp skips it otherwise).
+    // Registry stacks only exist when there are image repositories (StageApp skips them otherwise).
     stackIds: [
-      ...(topology.repositories.length > 0 ? [topology.registry.stackId] : []),
+      ...topology.registry.stacks.map(s => s.stackId),
       ...topology.accounts.flatMap(a => (a.stackId ? [a.stackId] : [])),
     ],
     environments: topology.roles.map(r => r.environment),

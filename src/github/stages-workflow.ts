@@ -2,6 +2,7 @@ import { basename } from 'path';
 import { Component, github, IResolver, javascript, JsonPatch, Project } from 'projen';
 import { annotatePins } from './pins';
 import { renderStagesWorkflow } from './render-workflow';
+import { GITHUB_WORKFLOW_MAX_BYTES } from '../topology/limits';
 import { StageTopology } from '../topology/model';
 import { FILES } from '../topology/naming';
 import { generatedBy } from '../version';
@@ -82,8 +83,21 @@ export class StagesWorkflow extends Component {
       const synthesizeContent = (file as any).synthesizeContent.bind(file) as (resolver: IResolver) => string | undefined;
       (file as any).synthesizeContent = (resolver: IResolver) => {
         const content = synthesizeContent(resolver);
-        return content === undefined ? undefined : withVersionHeader(annotatePins(content));
+        if (content === undefined) {
+          return undefined;
+        }
+        const text = withVersionHeader(annotatePins(content));
+        checkWorkflowSize(text, topology);
+        return text;
       };
     }
+  }
+}
+
+/** GitHub starts no run of a workflow file over its size limit, and says so only in the UI. */
+function checkWorkflowSize(content: string, topology: StageTopology): void {
+  const bytes = Buffer.byteLength(content);
+  if (bytes > GITHUB_WORKFLOW_MAX_BYTES) {
+    throw new Error(`StagesWorkflow: ${FILES.workflow} would be ${bytes} bytes with ${topology.jobs.length} jobs; GitHub starts no run of a workflow file over ${GITHUB_WORKFLOW_MAX_BYTES} bytes (workflow file size). Fewer pipeline steps (each step is one job, or one per account when its accounts have different branches), or fewer image repositories in the push stage's digest check`);
   }
 }

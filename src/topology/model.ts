@@ -69,8 +69,22 @@ export interface RegistrySpec {
   readonly region: string;
   /** Registry host, `<id>.dkr.ecr.<region>.<domain>`. */
   readonly uri: string;
-  /** Construct id (and stack name) of the registry stack. */
+  /** Construct id (and stack name) of the (first) registry stack. */
   readonly stackId: string;
+  /**
+   * The registry stacks and the repositories each one holds, in declaration order: one
+   * stack up to `REPOSITORIES_PER_REGISTRY_STACK` repositories, then more (empty when
+   * there are no repositories).
+   */
+  readonly stacks: RegistryStackSpec[];
+}
+
+/** One registry stack. */
+export interface RegistryStackSpec {
+  /** Construct id (and stack name). */
+  readonly stackId: string;
+  /** Names of the ECR repositories it holds. */
+  readonly repositories: string[];
 }
 
 /** A normalised account. */

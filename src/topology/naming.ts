@@ -10,7 +10,7 @@ export const OIDC_ISSUER = 'token.actions.githubusercontent.com';
 /** The only audience a stage role accepts. */
 export const OIDC_AUDIENCE = 'sts.amazonaws.com';
 
-/** IAM role names are limited to 64 characters. */
+/** IAM role names are limited to 64 characters (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html, "Role name"). */
 export const MAX_ROLE_NAME = 64;
 /** GitHub environment names are limited to 255 characters. */
 export const MAX_ENVIRONMENT_NAME = 255;
@@ -32,9 +32,14 @@ function stackSafe(name: string): string {
   return name.replace(/[^A-Za-z0-9-]/g, '-');
 }
 
-/** Stack id (and stack name) of the registry stack. */
-export function registryStackId(repo: RepositoryRef): string {
-  return `stage-${stackSafe(repo.repository)}-registry`;
+/**
+ * Stack id (and stack name) of a registry stack. The first keeps the name it had before
+ * registries were split; the ones after it are numbered from 2.
+ *
+ * @param part which registry stack, from 0
+ */
+export function registryStackId(repo: RepositoryRef, part = 0): string {
+  return `stage-${stackSafe(repo.repository)}-registry${part === 0 ? '' : `-${part + 1}`}`;
 }
 
 /** Stack id (and stack name) of an account's stage stack. */
@@ -115,7 +120,11 @@ export function stageTaskName(stage: string): string {
   return `stage:${stage}`;
 }
 
-/** AWS caps role session names at 64 characters. */
+/**
+ * AWS caps role session names at 64 characters of `[\w+=,.@-]`
+ * (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html, RoleSessionName);
+ * the composite action cuts `<repository>-<run id>-<stage>` to it at run time.
+ */
 export const MAX_ROLE_SESSION_NAME = 64;
 
 /**

@@ -1,11 +1,18 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import {
-  ApprovalSpec, AccountSpec, ImageRepositorySpec, PipelineJobSpec, StageRoleSpec, StageSpec, StageTopology, StatementSpec,
+  IAM_TRUST_POLICY_DEFAULT_MAX_LENGTH, IAM_TRUST_POLICY_QUOTA_CEILING, REPOSITORIES_PER_REGISTRY_STACK,
+  ECR_REPOSITORY_POLICY_MAX_LENGTH, MAX_LISTED_REGISTRY_ACCOUNTS, registryNeedsOrganization, stackAndWorkflowProblems,
+} from './limits';
+import {
+  ApprovalSpec, AccountSpec, ImageRepositorySpec, PipelineJobSpec, RegistryStackSpec, StageRoleSpec, StageSpec, StageTopology, StatementSpec,
 } from './model';
 import * as naming from './naming';
 import {
   AccountOptions, GitHubRepositoryOptions, PipelineStepOptions, PolicyStatementOptions, StageOptions, TopologyOptions,
 } from './options';
+import { policyLimitProblems } from '../cdk/policy-limits';
+
+export { ECR_REPOSITORY_POLICY_MAX_LENGTH, MAX_LISTED_REGISTRY_ACCOUNTS, registryNeedsOrganization } from './limits';
 
 /** One problem of a topology: the field it is about and what to do. */
 export interface TopologyProblem {
@@ -142,7 +149,7 @@ class Collector {
   }
 }
 
-const TOPOLOGY_FIELDS = ['accounts', 'registry', 'repositories', 'stages', 'pipeline', 'defaultRegion', 'organizationId'];
+const TOPOLOGY_FIELDS = ['accounts', 'registry', 'repositories', 'stages', 'pipeline', 'defaultRegion', 'organizationId', 'trustPolicyMaxLength'];
 const ACCOUNT_FIELDS = ['id', 'region', 'production', 'branches', 'existingOidcProvider'];
 const STAGE_FIELDS = ['accounts', 'images', 'policyStatements', 'managedPolicyArns', 'permissionsBoundaryStatements', 'pullRequests', 'approval', 'writes'];
 const STATEMENT_FIELDS = ['sid', 'effect', 'actions', 'notActions', 'resources', 'conditions'];
@@ -197,6 +204,12 @@ export function normaliseTopology(
   }
   if (topology.organizationId !== undefined && (typeof topology.organizationId !== 'string' || !ORGANIZATION_ID.test(topology.organizationId))) {
     c.add('topology.organizationId', `invalid AWS Organizations id ${JSON.stringify(topology.organizationId)} (it looks like "o-a1b2c3d4e5"; aws organizations describe-organization)`);
+  }
+
+  const trustPolicyMaxLength = topology.trustPolicyMaxLength ?? IAM_TRUST_POLICY_DEFAULT_MAX_LENGTH;
+  const quotaRange = trustPolicyMaxLength >= IAM_TRUST_POLICY_DEFAULT_MAX_LENGTH && trustPolicyMaxLength <= IAM_TRUST_POLICY_QUOTA_CEILING;
+  if (!Number.isInteger(trustPolicyMaxLength) || !quotaRange) {
+    c.add('topology.trustPolicyMaxLength', `must be the "Role trust policy length" quota of your accounts, a whole number from ${IAM_TRUST_POLICY_DEFAULT_MAX_LENGTH} (IAM's default) to ${IAM_TRUST_POLICY_QUOTA_CEILING}, got ${JSON.stringify(topology.trustPolicyMaxLength)}`);
   }
 
   // --- accounts
@@ -493,6 +506,7 @@ export function normaliseTopology(
       region: registryRegion,
       uri: naming.registryHost(registryId, registryRegion, info.domainSuffix!),
       stackId: naming.registryStackId(repo),
+      stacks: registryStacks(repo, repositoriesIn),
     },
     accounts,
     repositories,
@@ -511,41 +525,24 @@ export function normaliseTopology(
     c.add('topology.organizationId', `the registry policy cannot list ${normalised.accounts.length} accounts and ${roles.filter(r => r.pull).length} pulling roles (more than ${MAX_LISTED_REGISTRY_ACCOUNTS} accounts, or over ECR's ${ECR_REPOSITORY_POLICY_MAX_LENGTH}-character policy limit), so it trusts your AWS organization instead: set organizationId: "o-..." (aws organizations describe-organization --query Organization.Id)`);
     return { problems: c.problems };
   }
+  // Limits of what the renderers make of the topology: the CDK stacks, the policies, the workflow.
+  const limits = [...stackAndWorkflowProblems(normalised), ...policyLimitProblems(normalised, trustPolicyMaxLength)];
+  if (limits.length > 0) {
+    return { problems: limits };
+  }
   return { problems: [], topology: normalised };
 }
 
-/** ECR rejects repository policies longer than this (`SetRepositoryPolicy` policyText). */
-export const ECR_REPOSITORY_POLICY_MAX_LENGTH = 10_240;
-/**
- * Registry policies name every account (its root principal, narrowed by `aws:PrincipalArn`
- * to the stage roles) up to this many accounts. Past it, or when the listed policy would
- * not fit in ECR's limit, they trust `aws:PrincipalOrgID` instead, which needs
- * `topology.organizationId`.
- */
-export const MAX_LISTED_REGISTRY_ACCOUNTS = 20;
-// Upper bound of a listed registry policy without its principal lists (statement ids,
-// actions, condition keys); the CDK app re-checks the rendered policy at synthesis.
-const REGISTRY_POLICY_FIXED_LENGTH = 2_048;
-
-/**
- * Whether the registry's repository policies must switch from listed accounts and role
- * ARNs to `aws:PrincipalOrgID`. Pure, shared by validation and the CDK app so they agree.
- */
-export function registryNeedsOrganization(topology: StageTopology): boolean {
-  if (topology.repositories.length === 0) {
-    return false;
+/** Repositories fill the registry stacks in declaration order, so adding one at the end moves none. */
+function registryStacks(repo: naming.RepositoryRef, repositories: string[]): RegistryStackSpec[] {
+  const stacks: RegistryStackSpec[] = [];
+  for (let i = 0; i < repositories.length; i += REPOSITORIES_PER_REGISTRY_STACK) {
+    stacks.push({
+      stackId: naming.registryStackId(repo, stacks.length),
+      repositories: repositories.slice(i, i + REPOSITORIES_PER_REGISTRY_STACK),
+    });
   }
-  if (topology.accounts.length > MAX_LISTED_REGISTRY_ACCOUNTS) {
-    return true;
-  }
-  const pulling = topology.roles.filter(r => r.pull);
-  const lists = [
-    [...new Set(pulling.map(r => naming.accountRootArn(topology.partition, r.accountId)))],
-    pulling.map(r => r.roleArn),
-    topology.roles.filter(r => r.push).map(r => r.roleArn),
-    topology.accounts.map(a => a.id),
-  ];
-  return REGISTRY_POLICY_FIXED_LENGTH + JSON.stringify(lists).length > ECR_REPOSITORY_POLICY_MAX_LENGTH;
+  return stacks;
 }
 
 /** Normalises or throws a {@link TopologyError} listing every problem. */

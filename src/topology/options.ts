@@ -311,4 +311,13 @@ export interface TopologyOptions {
    * @default - principals are listed account by account
    */
   readonly organizationId?: string;
+
+  /**
+   * The longest role trust policy, in characters, that IAM accepts in your accounts. IAM's
+   * default quota is 2,048; after Service Quotas granted more for "Role trust policy length"
+   * (up to 8,192) in every account of the topology, set it to the granted value.
+   *
+   * @default 2048
+   */
+  readonly trustPolicyMaxLength?: number;
 }
