@@ -294,6 +294,8 @@ class Verification {
     const stage = topology.stages.find(s => s.name === role.stage)!;
     const where = `${role.roleName} in ${role.account}`;
     const registry = this.inputs.templates.get(topology.registry.stackId);
+    // Stage accounts belong to the organization: a registry policy that trusts it sees its id.
+    const orgContext = topology.organizationId !== undefined ? { 'aws:PrincipalOrgID': topology.organizationId } : undefined;
     for (const repository of topology.repositories) {
       let policy: PolicyJson | undefined;
       try {
@@ -307,7 +309,7 @@ class Verification {
       }
       for (const [kind, action, expected] of [['pull', 'ecr:BatchGetImage', role.pull], ['push', 'ecr:PutImage', role.push]] as const) {
         const allowed = policy
-          ? await this.request(found, action, repository.arn, topology.registry.accountId, { resourcePolicy: policy }) === 'Allowed'
+          ? await this.request(found, action, repository.arn, topology.registry.accountId, { resourcePolicy: policy, context: orgContext }) === 'Allowed'
           : null;
         this.cell(`ecr-${kind}:${repository.name}`, `ECR ${kind} ${repository.name}`, key, allowed);
         if (allowed !== null && allowed !== expected) {

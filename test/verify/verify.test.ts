@@ -4,7 +4,8 @@ import { dirname, join } from 'path';
 import { RepositoryCopy, SETTINGS, synthesizeRepository, WORKFLOW } from './support';
 import { ECR_PUSH_ACTIONS } from '../../src/cdk/policies';
 import * as naming from '../../src/topology/naming';
-import { exampleTopology } from '../cdk/fixtures';
+import { resolveTopology } from '../../src/topology/normalise';
+import { exampleTopology, manyAccounts } from '../cdk/fixtures';
 import { builtCli, CliResult, runCli } from '../settings/helpers';
 
 /**
@@ -225,6 +226,24 @@ describe('tampered artifacts fail verify, naming the problem', () => {
     })));
     expect(found).toEqual(['job unit: has id-token: write but assumes no role']);
   });
+});
+
+test('a registry that trusts the organization (25 accounts): every stage role pulls, only build pushes', async () => {
+  const { repo, options } = manyAccounts(25, 'o-abcdef1234');
+  const many = resolveTopology(repo, options);
+  const dir = synthesizeRepository(many);
+  try {
+    const result = await runCli(['verify', '--json'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const rows = result.json().rows;
+    const pull = rows.find((r: any) => r.id === 'ecr-pull:fleet/app').cells;
+    const push = rows.find((r: any) => r.id === 'ecr-push:fleet/app').cells;
+    expect(Object.keys(pull)).toHaveLength(26);
+    expect(Object.values(pull).every(v => v === true)).toBe(true);
+    expect(Object.entries(push).filter(([, v]) => v).map(([k]) => k)).toEqual(['build/acct0']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe('inputs', () => {
