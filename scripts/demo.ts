@@ -1,7 +1,7 @@
 /**
  * The README's demo: build and pack this package, scaffold an example consuming
- * repository from the fresh tarball with `projen new --from`, synthesize it, and
- * print what was generated.
+ * repository from the fresh tarball with `projen new --from`, synthesize it, print
+ * what was generated, and end with the access matrix that `stage:verify` proves.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'fs';
 import { join } from 'path';
@@ -54,6 +54,12 @@ function main() {
     const where = job.accounts.length > 0 ? job.accounts.join(', ') : 'no AWS access';
     console.log(`  ${job.id} [${where}]${job.needs.length ? ` <- ${job.needs.join(', ')}` : ''}`);
   }
+
+  // Last, the access matrix: cdk synth, then IAM simulation of what was synthesized.
+  step('running npx projen stage:verify in the example repository (cdk synth, then stage-project verify)');
+  const matrix = run('npx', ['projen', 'stage:verify'], REPO);
+  console.log(`\n${matrix.trimEnd()}`);
+  console.log(`\n(also written to ${join(REPO, 'docs/ACCESS.md')}, with a Mermaid diagram of the pipeline)`);
 }
 
 main();
