@@ -94,21 +94,21 @@ function asArray(value: unknown): string[] {
 }
 
 class Verification {
-  readonly findings: Finding[] = [];
-  readonly rows = new Map<string, AccessRow>();
-  simulations = 0;
+  private readonly findings: Finding[] = [];
+  private readonly rows = new Map<string, AccessRow>();
+  private simulations = 0;
 
   constructor(private readonly inputs: VerifyInputs, private readonly sim: IamSimulator, private readonly progress: (text: string) => void) {}
 
-  get topology(): StageTopology {
+  private get topology(): StageTopology {
     return this.inputs.topology;
   }
 
-  find(where: string, problem: string, fix: string): void {
+  private find(where: string, problem: string, fix: string): void {
     this.findings.push({ where, problem, fix });
   }
 
-  cell(id: string, capability: string, column: string, value: boolean | null): void {
+  private cell(id: string, capability: string, column: string, value: boolean | null): void {
     let row = this.rows.get(id);
     if (!row) {
       row = { id, capability, cells: Object.fromEntries(this.topology.roles.map(r => [columnKey(r), null])) };
