@@ -6,6 +6,7 @@ import { ECR_PUSH_ACTIONS } from '../../src/cdk/policies';
 import * as naming from '../../src/topology/naming';
 import { resolveTopology } from '../../src/topology/normalise';
 import { exampleTopology, manyAccounts } from '../cdk/fixtures';
+import { REPOSITORY, SEVEN_ACCOUNTS } from '../github/support';
 import { builtCli, CliResult, runCli } from '../settings/helpers';
 
 /**
@@ -244,6 +245,36 @@ test('a registry that trusts the organization (25 accounts): every stage role pu
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe('seven accounts: matrix jobs, and pull requests without an environment', () => {
+  const seven = resolveTopology(REPOSITORY, SEVEN_ACCOUNTS);
+  const dir = synthesizeRepository(seven);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('exits 0; exactly the e2e roles accept pull requests', async () => {
+    const result = await runCli(['verify', '--json'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const cells = result.json().rows.find((r: any) => r.id === 'trust:pull-request').cells;
+    expect(Object.entries(cells).filter(([, v]) => v).map(([k]) => k)).toEqual(['e2e/sandbox', 'e2e/scratch', 'e2e/qa']);
+  });
+
+  test('an environment renamed inside a matrix job\'s lookup', async () => {
+    const copy = new RepositoryCopy(dir);
+    try {
+      copy.yaml(WORKFLOW, w => {
+        const job = Object.values<any>(w.jobs).find(j => String(j.environment ?? '').includes('"prod-eu":"deploy-prod-eu"'));
+        job.environment = job.environment.replace('"prod-eu":"deploy-prod-eu"', '"prod-eu":"deploy-prod-us"');
+      });
+      const found = findings(await runCli(['verify', '--json'], { cwd: copy.dir }));
+      expect(found).toEqual([
+        expect.stringMatching(/^job deploy-\S+ \(prod-eu\): runs in environment "deploy-prod-us", but role weebler-deploy in prod-eu is for environment "deploy-prod-eu"$/),
+        expect.stringMatching(/^job deploy-\S+ \(prod-eu\): runs in environment "deploy-prod-us": GitHub sends sub repo:widgetfactory\/weebler:environment:deploy-prod-us, which the trust of weebler-deploy in prod-eu does not accept$/),
+      ]);
+    } finally {
+      copy.remove();
+    }
+  });
 });
 
 describe('inputs', () => {
