@@ -72,7 +72,16 @@ export async function createGitHubClient(options: ClientOptions): Promise<GitHub
     auth: options.token,
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     userAgent: options.userAgent ?? 'stage-project',
-    log: { debug: () => {}, info: () => {}, warn: (m: string) => log(m), error: (m: string) => log(m) },
+    log: {
+      debug: () => {},
+      info: () => {},
+      warn: (m: string) => log(m),
+      // Octokit logs every failed request; a 404 is an answer its caller reads (no such
+      // file, workflow or environment) and reports itself when it is an error.
+      error: (m: string) => {
+        if (!/ - 404 with id /.test(m)) log(m);
+      },
+    },
     retry: { doNotRetry: DO_NOT_RETRY, retries: timings.retries, retryAfterBaseValue: timings.retryBaseMs },
     throttle: {
       onRateLimit: onLimit('primary'),
