@@ -29,6 +29,12 @@ const OPERATIONS = [
   'PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}',
   'GET /users/{username}',
   'GET /orgs/{org}/teams/{team_slug}',
+  // stage-project fleet status|upgrade
+  'GET /orgs/{org}/repos',
+  'GET /repos/{owner}/{repo}/contents/{path}',
+  'GET /repos/{owner}/{repo}/pulls',
+  'GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
+  'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
 ];
 
 const KEEP = new Set(['type', 'properties', 'required', 'items', 'anyOf', 'oneOf', 'allOf', 'enum', 'nullable',

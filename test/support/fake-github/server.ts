@@ -2,6 +2,7 @@ import { readFileSync } from 'fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import { join } from 'path';
+import { registerFleetRoutes } from './fleet-routes';
 import { registerSettingsRoutes } from './routes';
 import { Schema, validate } from './schema';
 import { FakeState, NotFound, Unprocessable } from './state';
@@ -110,6 +111,7 @@ export class FakeGitHub {
     this.state = new FakeState(options.maxPerPage ?? 100);
     this.server = createServer((req, res) => this.handle(req, res));
     registerSettingsRoutes(this);
+    registerFleetRoutes(this);
   }
 
   get url(): string {
@@ -122,7 +124,8 @@ export class FakeGitHub {
     const names: string[] = [];
     const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, name) => {
       names.push(name);
-      return '([^/]+)';
+      // The contents API's `{path}` spans segments: GitHub takes `a/b` as well as `a%2Fb`.
+      return name === 'path' ? '(.+)' : '([^/]+)';
     });
     this.routes.push({ method, template, regex: new RegExp(`^${pattern}$`), names, handler });
   }

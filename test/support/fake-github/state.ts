@@ -37,6 +37,30 @@ export interface FakeEnvironment {
   policies: FakeBranchPolicy[];
   variables: FakeVariable[];
 }
+export interface FakePull {
+  readonly id: number;
+  readonly number: number;
+  readonly title: string;
+  /** Branch names in this repository (forks are not modelled). */
+  readonly head: string;
+  readonly base: string;
+  state: 'open' | 'closed';
+  merged_at: string | null;
+  readonly created_at: string;
+  updated_at: string;
+}
+export interface FakeRun {
+  readonly id: number;
+  readonly run_number: number;
+  /** The workflow's file name under `.github/workflows/`. */
+  readonly workflow: string;
+  readonly event: string;
+  readonly head_branch: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: 'success' | 'failure' | 'cancelled' | null;
+  readonly created_at: string;
+  updated_at: string;
+}
 export interface FakeRepo {
   readonly owner: string;
   readonly ownerId: number;
@@ -46,6 +70,12 @@ export interface FakeRepo {
   /** The repository's own settings; unset fields fall back to the organization. */
   oidc: { use_default: boolean; include_claim_keys?: string[]; use_immutable_subject?: boolean };
   environments: FakeEnvironment[];
+  default_branch: string;
+  archived: boolean;
+  /** The default branch's files by path; workflows are the files under `.github/workflows/`. */
+  files: Map<string, string>;
+  pulls: FakePull[];
+  runs: FakeRun[];
 }
 
 const NOW = '2026-01-01T00:00:00Z';
@@ -56,6 +86,7 @@ export class FakeState {
   public readonly orgs: FakeOrg[] = [];
   public readonly repos: FakeRepo[] = [];
   private nextId = 1000;
+  private clock = 0;
 
   constructor(public readonly maxPerPage: number) {}
 
@@ -84,9 +115,79 @@ export class FakeState {
   /** A repository as GitHub creates it: default OIDC template, no environments. */
   addRepo(owner: string, name: string): FakeRepo {
     const ownerId = this.org(owner)?.id ?? this.user(owner)?.id ?? this.addUser(owner).id;
-    const repo: FakeRepo = { owner, ownerId, name, id: this.id(), topics: [], oidc: { use_default: true }, environments: [] };
+    const repo: FakeRepo = {
+      owner,
+      ownerId,
+      name,
+      id: this.id(),
+      topics: [],
+      oidc: { use_default: true },
+      environments: [],
+      default_branch: 'main',
+      archived: false,
+      files: new Map(),
+      pulls: [],
+      runs: [],
+    };
     this.repos.push(repo);
     return repo;
+  }
+
+  /** A clock that advances a second per call, so creation order is also time order. */
+  now(): string {
+    return new Date(Date.parse(NOW) + (this.clock++) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  /** The run a `workflow_dispatch` (or a schedule) starts. */
+  startRun(repo: FakeRepo, workflow: string, event: string, branch: string): FakeRun {
+    const now = this.now();
+    const run: FakeRun = {
+      id: this.id(),
+      run_number: repo.runs.filter(r => r.workflow === workflow).length + 1,
+      workflow,
+      event,
+      head_branch: branch,
+      status: 'queued',
+      conclusion: null,
+      created_at: now,
+      updated_at: now,
+    };
+    repo.runs.push(run);
+    return run;
+  }
+
+  finishRun(run: FakeRun, conclusion: 'success' | 'failure' | 'cancelled'): void {
+    run.status = 'completed';
+    run.conclusion = conclusion;
+    run.updated_at = this.now();
+  }
+
+  /** A pull request as an Actions workflow opens it, from a branch of the same repository. */
+  openPull(repo: FakeRepo, head: string, title: string, base = repo.default_branch): FakePull {
+    if (repo.pulls.some(p => p.state === 'open' && p.head === head && p.base === base)) {
+      throw new Unprocessable(`A pull request already exists for ${repo.owner}:${head}.`);
+    }
+    const now = this.now();
+    const pull: FakePull = {
+      id: this.id(),
+      number: repo.pulls.length + 1,
+      title,
+      head,
+      base,
+      state: 'open',
+      merged_at: null,
+      created_at: now,
+      updated_at: now,
+    };
+    repo.pulls.push(pull);
+    return pull;
+  }
+
+  closePull(pull: FakePull, merged: boolean): void {
+    const now = this.now();
+    pull.state = 'closed';
+    pull.merged_at = merged ? now : null;
+    pull.updated_at = now;
   }
 
   user(login: string): FakeUser | undefined {
