@@ -123,7 +123,7 @@ function main(): number {
   const md = [
     '## verify: the access matrix by IAM simulation',
     '',
-    `\`stage-project verify --json\` as a child process (node startup and module loading included) on the synthesized outputs of each`
+    '`stage-project verify --json` as a child process (node startup and module loading included) on the synthesized outputs of each'
     + ` topology, ${runs} runs each, alternating. Synthesis (\`cdk synth\`, \`npx projen\`) is not timed.`,
     '',
     `| ${header.join(' | ')} |`,
