@@ -221,6 +221,25 @@ describe('tampered artifacts fail verify, naming the problem', () => {
     expect(found).toEqual(['environment deploy-prod: is in production account prod but has no reviewers in .github/stage-settings.json']);
   });
 
+  test('for humans: the matrix, then each finding with its fix', async () => {
+    const copy = new RepositoryCopy(source);
+    try {
+      copy.json(SETTINGS, s => {
+        s.environments.find((e: any) => e.name === 'deploy-prod').reviewers = [];
+      });
+      const result = await runCli(['verify'], { cwd: copy.dir });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/^ECR push example\/app {2,}✔/m);
+      expect(result.stdout).toContain([
+        '✘ 1 finding:',
+        '  environment deploy-prod: is in production account prod but has no reviewers in .github/stage-settings.json',
+        '    fix: Add approval: { reviewers: [\'<org>/<team>\'] } to topology.stages.deploy in .projenrc.ts, then `npx projen` and `npx projen github:apply`.',
+      ].join('\n'));
+    } finally {
+      copy.remove();
+    }
+  });
+
   test('id-token: write on a job without a role', async () => {
     const found = findings(await verifyCopy(copy => copy.yaml(WORKFLOW, w => {
       w.jobs.unit.permissions['id-token'] = 'write';
