@@ -1,9 +1,10 @@
-import { ConsumerRepo, dispatchUpgrade, fullName, listConsumers, readRepo, RepoReading, UPGRADE_WORKFLOW_FILE } from './github';
+import { ConsumerRepo, dispatchUpgrade, listConsumers, readRepo, RepoReading, UPGRADE_WORKFLOW_FILE } from './github';
 import { mapPool, progress } from './pool';
 import { Published } from './registry';
 import { Lag, lagBehind, parseRange, parseVersion } from './versions';
 import { describeError } from '../settings/apply';
 import type { GitHubClient } from '../settings/client';
+import { fullName } from '../topology/naming';
 
 /**
  * - `up-to-date`: pinned at (or past) the latest release
@@ -135,8 +136,8 @@ export async function upgradeFleet(
   const decisions = status.entries.map(entry => ({ entry, decision: decide(entry, status.published.latest) }));
   const toDispatch = decisions.filter(d => d.decision.action === 'dispatch');
   options.log(`${toDispatch.length} repositor${toDispatch.length === 1 ? 'y' : 'ies'} to ${options.dryRun ? 'dispatch (dry run: nothing is sent)' : 'dispatch'}`);
-  const report = progress(toDispatch.length, 'dispatched', options.log);
-  let dispatched = 0;
+  const report = progress(toDispatch.length, 'dispatches sent', options.log);
+  let sent = 0;
   return mapPool(decisions, options.concurrency, async ({ entry, decision }): Promise<UpgradeOutcome> => {
     if (decision.action !== 'dispatch') {
       return { entry, result: decision.action === 'skip' ? 'skipped' : 'failed', reason: decision.reason };
@@ -150,7 +151,7 @@ export async function upgradeFleet(
     } catch (error) {
       return { entry, result: 'failed', reason: `dispatch of ${fullName(entry.repo)}'s ${UPGRADE_WORKFLOW_FILE} failed: ${describeError(error)}` };
     } finally {
-      report(++dispatched);
+      report(++sent);
     }
   });
 }

@@ -1,5 +1,5 @@
 import { FleetEntry, FleetStatus, RepoState, runActive, UpgradeOutcome } from './fleet';
-import { fullName } from './github';
+import { fullName } from '../topology/naming';
 
 /** The last upgrade pull request or workflow run, whichever says more: an open PR or an unfinished run first, else the newer. */
 export function upgradeActivity(entry: FleetEntry): string {

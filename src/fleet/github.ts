@@ -1,5 +1,6 @@
 import type { GitHubClient } from '../settings/client';
-import { CONSUMER_TOPIC, FILES } from '../topology/naming';
+import { status } from '../settings/live';
+import { CONSUMER_TOPIC, FILES, fullName, RepositoryRef } from '../topology/naming';
 
 /**
  * Names projen gives the dependency upgrade in a consuming repository (its
@@ -11,9 +12,7 @@ import { CONSUMER_TOPIC, FILES } from '../topology/naming';
 export const UPGRADE_WORKFLOW_FILE = 'upgrade.yml';
 export const UPGRADE_BRANCH = 'github-actions/upgrade';
 
-export interface ConsumerRepo {
-  readonly owner: string;
-  readonly name: string;
+export interface ConsumerRepo extends RepositoryRef {
   readonly defaultBranch: string;
 }
 
@@ -23,13 +22,6 @@ export interface Consumers {
   readonly archived: string[];
 }
 
-export function fullName(repo: ConsumerRepo): string {
-  return `${repo.owner}/${repo.name}`;
-}
-
-export function status(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null && 'status' in error ? (error as { status: number }).status : undefined;
-}
 
 /**
  * The organization's repositories that carry the consumer topic. Listing the
@@ -53,7 +45,7 @@ export async function listConsumers(client: GitHubClient, org: string): Promise<
   return {
     repos: tagged
       .filter(r => !r.archived && !r.disabled)
-      .map(r => ({ owner: r.owner.login, name: r.name, defaultBranch: r.default_branch ?? 'main' }))
+      .map(r => ({ owner: r.owner.login, repository: r.name, defaultBranch: r.default_branch ?? 'main' }))
       .sort((a, b) => fullName(a).localeCompare(fullName(b))),
     archived: tagged.filter(r => r.archived || r.disabled).map(r => r.full_name).sort(),
   };
@@ -92,7 +84,7 @@ export interface RepoReading {
 
 async function readText(client: GitHubClient, repo: ConsumerRepo, path: string): Promise<string | undefined> {
   try {
-    const { data } = await client.rest.repos.getContent({ owner: repo.owner, repo: repo.name, path });
+    const { data } = await client.rest.repos.getContent({ owner: repo.owner, repo: repo.repository, path });
     if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) {
       return undefined;
     }
@@ -134,7 +126,7 @@ async function readUpgradePr(client: GitHubClient, repo: ConsumerRepo): Promise<
   // Only one pull request per head branch can be open, so the newest one tells whether one is.
   const { data } = await client.rest.pulls.list({
     owner: repo.owner,
-    repo: repo.name,
+    repo: repo.repository,
     head: `${repo.owner}:${UPGRADE_BRANCH}`,
     state: 'all',
     sort: 'created',
@@ -151,7 +143,7 @@ async function readUpgradePr(client: GitHubClient, repo: ConsumerRepo): Promise<
 async function readUpgradeRun(client: GitHubClient, repo: ConsumerRepo): Promise<{ exists: boolean; run?: UpgradeRun }> {
   try {
     const { data } = await client.rest.actions.listWorkflowRuns({
-      owner: repo.owner, repo: repo.name, workflow_id: UPGRADE_WORKFLOW_FILE, per_page: 1,
+      owner: repo.owner, repo: repo.repository, workflow_id: UPGRADE_WORKFLOW_FILE, per_page: 1,
     });
     const run = data.workflow_runs[0];
     return {
@@ -184,14 +176,14 @@ export async function readRepo(client: GitHubClient, repo: ConsumerRepo, package
 }
 
 /**
- * Starts the repository's upgrade workflow on its default branch. `return_run_details`
- * makes GitHub create the run before it answers, so a re-run of the fleet sees it at
- * once and does not dispatch again.
+ * Starts the repository's upgrade workflow on its default branch. With
+ * `return_run_details` the answer names the run the dispatch created: the run exists
+ * when the fleet moves on, so a re-run finds it unfinished and does not dispatch again.
  */
 export async function dispatchUpgrade(client: GitHubClient, repo: ConsumerRepo): Promise<{ runUrl?: string }> {
   const response = await client.rest.actions.createWorkflowDispatch({
     owner: repo.owner,
-    repo: repo.name,
+    repo: repo.repository,
     workflow_id: UPGRADE_WORKFLOW_FILE,
     ref: repo.defaultBranch,
     return_run_details: true,

@@ -84,7 +84,8 @@ interface RawEnvironment {
   readonly deployment_branch_policy?: { readonly protected_branches: boolean; readonly custom_branch_policies: boolean } | null;
 }
 
-function status(error: unknown): number | undefined {
+/** The HTTP status of an Octokit request error; undefined for other errors (a dropped connection). */
+export function status(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null && 'status' in error ? (error as { status: number }).status : undefined;
 }
 

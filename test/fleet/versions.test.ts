@@ -46,7 +46,7 @@ describe('versions', () => {
 });
 
 describe('what upgrade does with a repository', () => {
-  const repo: ConsumerRepo = { owner: 'acme', name: 'app', defaultBranch: 'main' };
+  const repo: ConsumerRepo = { owner: 'acme', repository: 'app', defaultBranch: 'main' };
   const published = { latest: '1.3.0', versions: ['1.0.0', '1.2.0', '1.3.0'] };
   const reading = (extra: Partial<RepoReading> = {}): RepoReading => ({ spec: { range: '^1.0.0', file: 'package.json' }, hasUpgradeWorkflow: true, ...extra });
   const decision = (r: RepoReading) => decide(classify(repo, r, '@org/stage-project', published), published.latest);
