@@ -99,6 +99,14 @@ test('projen new --from the registry, synth, then upgrade to a newer version', a
   const prod = JSON.parse(readFileSync(join(consumer, 'cdk.out', 'stage-weebler-roles-prod.template.json'), 'utf-8'));
   expect(JSON.stringify(prod)).toContain('repo:example-org/weebler:environment:deploy-prod');
 
+  // The access matrix, proven by IAM simulation of what was just synthesized, and written for GitHub to render.
+  const verify = run('npx', ['projen', 'stage:verify'], consumer, { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' });
+  expect(verify).toMatch(/ECR push example\/app\s+✔\s+✘\s+✘\s+✘\n/);
+  expect(verify).toMatch(/no findings/);
+  const access = readFileSync(join(consumer, 'docs/ACCESS.md'), 'utf-8');
+  expect(access).toContain('```mermaid');
+  expect(access).toContain('deploy-prod');
+
   // The repository settings: the scaffold's tasks take an empty GitHub repository to the desired state.
   const fake = await startGitHub(consumer);
   try {
