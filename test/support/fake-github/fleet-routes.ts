@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import { parse } from 'yaml';
+import { accountJson } from './routes';
 import type { FakeGitHub, RouteRequest } from './server';
 import { FakePull, FakeRepo, FakeRun, FakeState, NotFound, Unprocessable } from './state';
 
@@ -14,31 +15,7 @@ import { FakePull, FakeRepo, FakeRun, FakeState, NotFound, Unprocessable } from 
  */
 
 const WORKFLOWS_DIR = '.github/workflows/';
-const ACTIONS_BOT = { login: 'github-actions[bot]', id: 41898282, type: 'Bot' };
-
-function accountJson(base: string, account: { login: string; id: number; type: string }) {
-  const url = `${base}/users/${encodeURIComponent(account.login)}`;
-  return {
-    login: account.login,
-    id: account.id,
-    node_id: `${account.type[0]}_${account.id}`,
-    avatar_url: `${base}/avatars/${account.id}`,
-    gravatar_id: '',
-    url,
-    html_url: `${base}/${account.login}`,
-    followers_url: `${url}/followers`,
-    following_url: `${url}/following{/other_user}`,
-    gists_url: `${url}/gists{/gist_id}`,
-    starred_url: `${url}/starred{/owner}{/repo}`,
-    subscriptions_url: `${url}/subscriptions`,
-    organizations_url: `${url}/orgs`,
-    repos_url: `${url}/repos`,
-    events_url: `${url}/events{/privacy}`,
-    received_events_url: `${url}/received_events`,
-    type: account.type,
-    site_admin: false,
-  };
-}
+const ACTIONS_BOT = { login: 'github-actions[bot]', id: 41898282 };
 
 /** The `repository` shape; a superset of `minimal-repository`, so one builder serves listings, runs and pulls. */
 function repoJson(base: string, state: FakeState, repo: FakeRepo) {
@@ -50,7 +27,7 @@ function repoJson(base: string, state: FakeState, repo: FakeRepo) {
     node_id: `R_${repo.id}`,
     name: repo.name,
     full_name: `${repo.owner}/${repo.name}`,
-    owner: accountJson(base, { login: repo.owner, id: repo.ownerId, type: ownerType }),
+    owner: accountJson(base, { login: repo.owner, id: repo.ownerId }, ownerType),
     private: false,
     html_url: html,
     description: null,
@@ -225,7 +202,7 @@ function pullJson(base: string, state: FakeState, repo: FakeRepo, pull: FakePull
   const url = `${base}/repos/${repo.owner}/${repo.name}/pulls/${pull.number}`;
   const html = `${base}/${repo.owner}/${repo.name}/pull/${pull.number}`;
   const issue = `${base}/repos/${repo.owner}/${repo.name}/issues/${pull.number}`;
-  const owner = accountJson(base, { login: repo.owner, id: repo.ownerId, type: state.org(repo.owner) ? 'Organization' : 'User' });
+  const owner = accountJson(base, { login: repo.owner, id: repo.ownerId }, state.org(repo.owner) ? 'Organization' : 'User');
   const repository = repoJson(base, state, repo);
   const side = (ref: string) => ({ label: `${repo.owner}:${ref}`, ref, sha: fakeSha(`${repo.id}:${ref}`), user: owner, repo: repository });
   const statuses = `${base}/repos/${repo.owner}/${repo.name}/statuses/${fakeSha(`${repo.id}:${pull.head}`)}`;
@@ -246,7 +223,7 @@ function pullJson(base: string, state: FakeState, repo: FakeRepo, pull: FakePull
     state: pull.state,
     locked: false,
     title: pull.title,
-    user: accountJson(base, ACTIONS_BOT),
+    user: accountJson(base, ACTIONS_BOT, 'Bot'),
     body: null,
     labels: [],
     milestone: null,

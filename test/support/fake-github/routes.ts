@@ -15,16 +15,17 @@ const TOPIC = /^[a-z0-9][a-z0-9-]{0,49}$/;
 const CLAIM_KEY = /^\w+$/;
 const VARIABLE = /^[A-Z_][A-Z0-9_]*$/;
 
-function userJson(base: string, user: FakeUser) {
-  const url = `${base}/users/${user.login}`;
+/** The `simple-user` shape, for users, organizations (as owners) and bots. */
+export function accountJson(base: string, account: { readonly login: string; readonly id: number }, type = 'User') {
+  const url = `${base}/users/${encodeURIComponent(account.login)}`;
   return {
-    login: user.login,
-    id: user.id,
-    node_id: `U_${user.id}`,
-    avatar_url: `${base}/avatars/${user.id}`,
+    login: account.login,
+    id: account.id,
+    node_id: `${type[0]}_${account.id}`,
+    avatar_url: `${base}/avatars/${account.id}`,
     gravatar_id: '',
     url,
-    html_url: `${base}/${user.login}`,
+    html_url: `${base}/${account.login}`,
     followers_url: `${url}/followers`,
     following_url: `${url}/following{/other_user}`,
     gists_url: `${url}/gists{/gist_id}`,
@@ -34,14 +35,14 @@ function userJson(base: string, user: FakeUser) {
     repos_url: `${url}/repos`,
     events_url: `${url}/events{/privacy}`,
     received_events_url: `${url}/received_events`,
-    type: 'User',
+    type,
     site_admin: false,
   };
 }
 
 function publicUserJson(base: string, user: FakeUser) {
   return {
-    ...userJson(base, user),
+    ...accountJson(base, user),
     name: null,
     company: null,
     blog: '',
@@ -130,7 +131,7 @@ function environmentJson(base: string, state: FakeState, repo: FakeRepo, env: Fa
       reviewers: env.reviewers.map(r => {
         if (r.type === 'User') {
           const user = state.users.find(u => u.id === r.id)!;
-          return { type: 'User', reviewer: userJson(base, user) };
+          return { type: 'User', reviewer: accountJson(base, user) };
         }
         const team = state.teams.find(t => t.id === r.id)!;
         return { type: 'Team', reviewer: teamJson(base, team) };
