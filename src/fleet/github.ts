@@ -22,7 +22,6 @@ export interface Consumers {
   readonly archived: string[];
 }
 
-
 /**
  * The organization's repositories that carry the consumer topic. Listing the
  * organization (`GET /orgs/{org}/repos`, topics included, 100 a page) rather than
