@@ -4,6 +4,7 @@ import { upgradeReportCommand } from './contract/upgrade-report';
 import { fleetCommands } from './fleet/commands';
 import { githubCommands } from './settings/commands';
 import { verifyCommand } from './verify/command';
+import { generatedBy } from './version';
 
 /**
  * The `stage-project` bin. Commands form a tree (`github plan`, later `verify`,
@@ -78,6 +79,10 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
   let node: Command | CommandGroup = COMMANDS;
   const path: string[] = [];
   let rest = argv;
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+    io.out(generatedBy());
+    return EXIT.ok;
+  }
   while (isGroup(node)) {
     const [name, ...tail] = rest;
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
