@@ -11,6 +11,12 @@ export interface StageContract {
   readonly stackIds: string[];
   readonly environments: string[];
   readonly roles: ContractRole[];
+  /**
+   * The registry stack of each image repository. Moving a repository to another stack makes
+   * CloudFormation drop it from one stack (it is retained) and fail to create it in the other.
+   * Absent in contracts written before registries were split (all were in the one registry stack).
+   */
+  readonly repositoryStacks?: { [repository: string]: string };
 }
 
 export interface ContractRole {
@@ -33,6 +39,7 @@ export function buildContract(topology: StageTopology, packageName: string, vers
       ...topology.accounts.flatMap(a => (a.stackId ? [a.stackId] : [])),
     ],
     environments: topology.roles.map(r => r.environment),
+    repositoryStacks: Object.fromEntries(topology.registry.stacks.flatMap(s => s.repositories.map(r => [r, s.stackId]))),
     roles: topology.roles.map(r => ({
       stage: r.stage,
       account: r.account,
@@ -92,6 +99,23 @@ export function diffContracts(before: StageContract, after: StageContract): Cont
   for (const role of after.roles) {
     if (!beforeRoles.has(key(role))) {
       additions.push({ kind: 'added', what: `role of stage "${role.stage}" in account "${role.account}"`, after: role.arn });
+    }
+  }
+  const repositoryStacks = Object.entries(after.repositoryStacks ?? {});
+  // Before registries were split, every repository lived in the first registry stack.
+  const single = repositoryStacks[0]?.[1];
+  for (const [repository, stack] of repositoryStacks) {
+    const was = before.repositoryStacks !== undefined
+      ? before.repositoryStacks[repository]
+      : (single !== undefined && before.stackIds.includes(single) ? single : undefined);
+    if (was !== undefined && was !== stack) {
+      breaking.push({
+        kind: 'changed',
+        what: `registry stack of image repository "${repository}"`,
+        before: was,
+        after: stack,
+        impact: `CloudFormation removes the repository from ${was} (it is retained, with its images) and fails to create it in ${stack}, where the name is taken: deploy ${was} first, then bring the repository into ${stack} with \`cdk import\``,
+      });
     }
   }
   for (const id of before.stackIds) {

@@ -50,7 +50,9 @@ test('a breaking upgrade says what breaks and which version to accept', () => {
   writeFileSync(join(dir, FILES.contract), JSON.stringify(contract('weebler', '2.0.0')));
   const text = formatUpgradeReport(buildUpgradeReport(dir, baseline), true);
   expect(text).toContain('## stage-project upgrade 1.1.0 -> 2.0.0');
-  expect(text).toContain('Contract: 12 breaking changes');
+  // Four roles renamed with their subjects, four stacks removed, and the image repository moving to the renamed registry stack.
+  expect(text).toContain('Contract: 13 breaking changes');
+  expect(text).toContain('- changed registry stack of image repository "example/app": stage-weebler-old-registry -> stage-weebler-registry');
   expect(text).toContain('synthesis fails until acceptContractChanges names 2.0.0');
   expect(text).toMatch(/- renamed role of stage "build" in account "tools": .*weebler-old-build -> .*weebler-build — breaks: CDK replaces the live role/);
 });

@@ -8,7 +8,7 @@ import { StageApp } from '../../src/cdk';
 import { repositoryResources, trustPolicyDocument } from '../../src/cdk/policies';
 import { policyLimitProblems } from '../../src/cdk/policy-limits';
 import { addStackLimitValidation } from '../../src/cdk/stack-limits';
-import { buildContract } from '../../src/contract/contract';
+import { buildContract, diffContracts } from '../../src/contract/contract';
 import { StageProject } from '../../src/project';
 import {
   CLOUDFORMATION_MAX_RESOURCES, CLOUDFORMATION_MAX_TEMPLATE_BYTES, GITHUB_MATRIX_MAX_JOBS, GITHUB_WORKFLOW_MAX_BYTES,
@@ -100,6 +100,24 @@ describe('500 resources per stack', () => {
       const count = (id: string) => Object.values(assembly.getStackByName(id).template.Resources).filter((r: any) => r.Type === 'AWS::ECR::Repository').length;
       expect([count('stage-weebler-registry'), count('stage-weebler-registry-2')]).toEqual([REPOSITORIES_PER_REGISTRY_STACK, 1]);
       expect(stageApp.registryStacks[1].repository('weebler/service-50').repositoryName).toBeDefined();
+    });
+
+    test('the upgrade guard sees a repository that moves to another registry stack', () => {
+      const before = buildContract(registry(REPOSITORIES_PER_REGISTRY_STACK + 1), '@org/stage-project', '1.0.0');
+      expect(before.repositoryStacks!['weebler/service-50']).toBe('stage-weebler-registry-2');
+      const after = buildContract(registry(REPOSITORIES_PER_REGISTRY_STACK + 1), '@org/stage-project', '2.0.0');
+      expect(diffContracts(before, after).breaking).toEqual([]);
+      // A version that fills the stacks differently moves a repository.
+      const moved = { ...after, repositoryStacks: { ...after.repositoryStacks, 'weebler/service-49': 'stage-weebler-registry-2' } };
+      expect(diffContracts(before, moved).breaking).toEqual([expect.objectContaining({
+        what: 'registry stack of image repository "weebler/service-49"',
+        before: 'stage-weebler-registry',
+        after: 'stage-weebler-registry-2',
+        impact: expect.stringMatching(/fails to create it in stage-weebler-registry-2.*cdk import/),
+      })]);
+      // A contract from before the split had every repository in the one registry stack.
+      const { repositoryStacks: _, ...legacy } = buildContract(registry(REPOSITORIES_PER_REGISTRY_STACK), '@org/stage-project', '1.0.0');
+      expect(diffContracts(legacy, after).breaking.map(c => c.what)).toEqual(['registry stack of image repository "weebler/service-50"']);
     });
   });
 });
