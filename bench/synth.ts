@@ -81,7 +81,10 @@ function setUp(): Repositories {
   mkdirSync(consumer);
   log(`scaffolding ${consumer} (projen new --from the tarball)`);
   run('npx', ['--yes', PROJEN_CLI, 'new', '--from', `@org/stage-project@file:${tarball}`, '--no-git'], consumer, env);
-  const cdkVersion: string = JSON.parse(readFileSync(join(consumer, 'package.json'), 'utf-8')).devDependencies['aws-cdk-lib'].replace(/^[^\d]*/, '');
+  const cdkVersion = /cdkVersion: '([^']+)'/.exec(readFileSync(join(consumer, '.projenrc.ts'), 'utf-8'))?.[1];
+  if (!cdkVersion) {
+    throw new Error(`no cdkVersion in ${join(consumer, '.projenrc.ts')}`);
+  }
 
   const plain = join(work, 'plain');
   mkdirSync(plain);
@@ -178,6 +181,19 @@ function main() {
     () => timed('npx', ['projen'], consumer, env),
     () => timed('npx', ['projen'], plain, env), log);
 
+  // Where the consumer's re-synthesis time goes: its default task runs .projenrc.ts through
+  // type-checking ts-node; the same command with --transpile-only shows the type checker's share.
+  const step = JSON.parse(readFileSync(join(consumer, '.projen/tasks.json'), 'utf-8')).tasks.default.steps[0];
+  const defaultTask: string[] = step.execArgs ?? ['sh', '-c', step.exec];
+  const transpileOnly = defaultTask.flatMap(arg => (arg === 'ts-node' ? [arg, '--transpile-only'] : [arg]));
+  const direct = (args: string[]) => () =>
+    timed(args[0], args.slice(1), consumer, { ...env, PATH: `${join(consumer, 'node_modules', '.bin')}:${env.PATH}` });
+  let breakdown: [Summary, Summary] | undefined;
+  if (transpileOnly.length !== defaultTask.length) {
+    log(`consumer's .projenrc.ts: "${defaultTask.join(' ')}" vs "${transpileOnly.join(' ')}", ${runs} runs alternating`);
+    breakdown = alternate(runs, direct(defaultTask), direct(transpileOnly), log);
+  }
+
   const defaultRunner: string = JSON.parse(readFileSync(join(plain, 'cdk.json'), 'utf-8')).app;
   const fastRunner: string = JSON.parse(readFileSync(join(consumer, 'cdk.json'), 'utf-8')).app;
   log(`npx cdk synth of the generated app: "${fastRunner}" vs "${defaultRunner}", ${runs} runs alternating`);
@@ -194,6 +210,8 @@ function main() {
   const comparisons = markdownTable(['comparison', 'A', 'B (baseline)', 'A / B (median)', 'target'], [
     ['`npx projen` re-synthesis: consumer (A) vs plain awscdk-app-ts (B)', formatSummary(consumerSynth), formatSummary(plainSynth), ratio(consumerSynth, plainSynth), '≤ 1.15x'],
     ['`npx cdk synth` of the generated app: cdk.json runner (A) vs default ts-node runner (B)', formatSummary(fastCdk), formatSummary(defaultCdk), ratio(fastCdk, defaultCdk), '≤ 0.5x'],
+    ...(breakdown ? [[`diagnosis: the consumer's default task run directly, \`${transpileOnly.join(' ')}\` (A) vs as generated, \`${defaultTask.join(' ')}\` (B)`,
+      formatSummary(breakdown[1]), formatSummary(breakdown[0]), ratio(breakdown[1], breakdown[0]), '(none)']] : []),
   ]);
   const scaling = markdownTable(
     ['topology (accounts x stages x repositories)', 'stage roles', 'projen synth', 'vs first', 'cdk synth', 'vs first', 'stacks', 'largest template (bytes)',
@@ -202,8 +220,13 @@ function main() {
     series.map(p => [p.name, String(p.roles), formatSummary(p.projen), ratio(p.projen, base.projen), formatSummary(p.cdk), ratio(p.cdk, base.cdk),
       String(p.measures.stacks), String(p.measures.largestTemplateBytes), String(p.measures.mostResources), String(p.measures.longestTrustPolicy),
       String(p.measures.largestRepositoryPolicy), String(p.measures.largestManagedPolicy), String(p.measures.workflowBytes),
-      String(p.measures.jobs), String(p.measures.needsEdges), String(p.measures.largestMatrix)]));
-  const perRole = series.map(p => `${p.name}: ${(p.projen.median / p.roles).toFixed(1)} ms projen, ${(p.cdk.median / p.roles).toFixed(1)} ms cdk`).join('; ');
+      String(p.measures.jobs), String(p.measures.needsEdges), p.measures.largestMatrix > 0 ? String(p.measures.largestMatrix) : 'none (one job per account)']));
+  // The cost of each added stage role between consecutive sizes (medians): growth, not fixed cost.
+  const perRole = series.slice(1).map((p, i) => {
+    const q = series[i];
+    const added = p.roles - q.roles;
+    return `${q.name} -> ${p.name}: ${((p.projen.median - q.projen.median) / added).toFixed(1)} ms projen, ${((p.cdk.median - q.cdk.median) / added).toFixed(1)} ms cdk synth per added role`;
+  }).join('; ');
 
   const svg = lineChart('Synthesis time against topology size (median, min–max bars)', 'stage roles (accounts x stages with a role)', 'seconds', [
     { name: 'npx projen', color: '#1f77b4', points: series.map(p => ({ x: p.roles, y: p.projen.median / 1000, low: p.projen.min / 1000, high: p.projen.max / 1000, label: p.name })) },
@@ -230,7 +253,7 @@ function main() {
     '',
     scaling,
     '',
-    `Per stage role: ${perRole}.`,
+    `Growth (median difference over added stage roles): ${perRole}.`,
     '',
     '![synthesis time against topology size](synth-scaling.svg)',
     '',
