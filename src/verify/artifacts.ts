@@ -57,7 +57,12 @@ export function readCloudAssembly(dir: string): Map<string, CfnTemplate> {
   const templates = new Map<string, CfnTemplate>();
   for (const [id, artifact] of Object.entries<any>(manifest.artifacts ?? {})) {
     if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
-      templates.set(artifact.properties.stackName ?? id, JSON.parse(readFileSync(join(dir, artifact.properties.templateFile), 'utf-8')));
+      const stackName = artifact.properties.stackName ?? id;
+      const file = join(dir, artifact.properties.templateFile);
+      if (!existsSync(file)) {
+        throw new InputError(`${file}: the template of stack ${stackName} is missing, though ${manifestFile} lists it (synthesize again: \`npx cdk synth\`; \`npx projen stage:verify\` does both)`);
+      }
+      templates.set(stackName, JSON.parse(readFileSync(file, 'utf-8')));
     } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
       for (const [name, template] of readCloudAssembly(join(dir, artifact.properties.directoryName))) {
         templates.set(name, template);

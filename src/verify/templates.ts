@@ -139,7 +139,7 @@ export function roleDocuments(template: CfnTemplate, context: DeployContext, rol
   };
 }
 
-/** The repository policy of `repositoryName` in the synthesized registry stack. */
+/** The repository policy of `repositoryName` in the synthesized registry stack that holds it. */
 export function repositoryPolicy(template: CfnTemplate, repositoryName: string): PolicyJson {
   const found = Object.values(template.Resources)
     .find(r => r.Type === 'AWS::ECR::Repository' && r.Properties?.RepositoryName === repositoryName);

@@ -1,11 +1,11 @@
 import { VerifyInputs } from './artifacts';
 import { OidcToken, TokenCase, tokenCorpus, TRUST_ROWS, TrustRow, webIdentity } from './corpus';
 import { Decision, IamSimulator, NamedPolicy, PolicyJson, TrustPolicy } from './simulator';
-import { repositoryPolicy, RoleDocuments, roleDocuments, stageStackContext } from './templates';
+import { CfnTemplate, repositoryPolicy, RoleDocuments, roleDocuments, stageStackContext } from './templates';
 import { workflowJobs } from './workflow';
 import { ECR_PUSH_ACTIONS } from '../cdk/policies';
 import { subjectUnder } from '../settings/desired';
-import { StageRoleSpec, StageTopology } from '../topology/model';
+import { RegistryStackSpec, StageRoleSpec, StageTopology } from '../topology/model';
 import * as naming from '../topology/naming';
 
 /** One column of the matrix: the role of one (stage, account). */
@@ -149,10 +149,11 @@ class Verification {
       });
     }
     this.progress(`verify: simulating what each role can do (images, CDK deploy, CloudFormation, ${ESCALATIONS.length} IAM escalations)`);
+    const policies = this.repositoryPolicies();
     for (const role of roles) {
       const found = docs.get(columnKey(role));
       if (found) {
-        await this.simulateCapabilities(role, found);
+        await this.simulateCapabilities(role, found, policies);
       }
     }
     this.checkWorkflow(trusts);
@@ -287,26 +288,58 @@ class Verification {
     });
   }
 
-  private async simulateCapabilities(role: StageRoleSpec, found: RoleDocuments): Promise<void> {
+  /**
+   * The repository policy of every repository, read from the registry stack that holds it
+   * (`topology.registry.stacks`: up to `REPOSITORIES_PER_REGISTRY_STACK` per stack). A missing
+   * stack or policy is one finding, and its repositories' cells stay unsimulated.
+   */
+  private repositoryPolicies(): Map<string, PolicyJson> {
+    const { topology, inputs } = this;
+    const regenerate = 'Synthesize again from the current .projenrc.ts: `npx projen && npx cdk synth` (`npx projen stage:verify` does both).';
+    const policies = new Map<string, PolicyJson>();
+    const stacks = registryStacks(topology);
+    const stackOf = registryStackOf(stacks);
+    for (const spec of stacks) {
+      if (!inputs.templates.has(spec.stackId)) {
+        const held = spec.repositories.length <= 3 ? list(spec.repositories) : `${spec.repositories[0]} to ${spec.repositories[spec.repositories.length - 1]}`;
+        this.find(`stack ${spec.stackId}`, `the cloud assembly has no registry stack ${spec.stackId}, which holds ${spec.repositories.length} image ${spec.repositories.length === 1 ? 'repository' : 'repositories'} (${held}), so their image access is not simulated (stacks: ${list([...inputs.templates.keys()]) || 'none'})`, regenerate);
+      }
+    }
+    for (const repository of topology.repositories) {
+      const stackId = stackOf.get(repository.name);
+      if (stackId === undefined) {
+        this.find(`repository ${repository.name}`, `${naming.FILES.topology} places ${repository.name} in none of the registry stacks (${list(stacks.map(s => s.stackId)) || 'none'})`,
+          'Regenerate the topology from .projenrc.ts with `npx projen`, then `npx cdk synth`.');
+        continue;
+      }
+      const template = inputs.templates.get(stackId);
+      if (!template) {
+        continue; // reported once for the stack
+      }
+      try {
+        policies.set(repository.name, repositoryPolicy(template, repository.name));
+      } catch {
+        const elsewhere = stacks.filter(s => s.stackId !== stackId && inputs.templates.has(s.stackId))
+          .find(s => hasRepository(inputs.templates.get(s.stackId)!, repository.name));
+        this.find(`repository ${repository.name}`, `the cloud assembly has no policy for ${repository.name} in registry stack ${stackId}${elsewhere ? `; stack ${elsewhere.stackId} declares it, so cdk.out and ${naming.FILES.topology} come from different topologies` : ''}`,
+          regenerate);
+      }
+    }
+    return policies;
+  }
+
+  private async simulateCapabilities(role: StageRoleSpec, found: RoleDocuments, policies: ReadonlyMap<string, PolicyJson>): Promise<void> {
     const { topology } = this;
     const key = columnKey(role);
     const account = topology.accounts.find(a => a.name === role.account)!;
     const stage = topology.stages.find(s => s.name === role.stage)!;
     const where = `${role.roleName} in ${role.account}`;
-    const registry = this.inputs.templates.get(topology.registry.stackId);
     // Stage accounts belong to the organization: a registry policy that trusts it sees its id.
     const orgContext = topology.organizationId !== undefined ? { 'aws:PrincipalOrgID': topology.organizationId } : undefined;
+    const stackOf = registryStackOf(registryStacks(topology));
     for (const repository of topology.repositories) {
-      let policy: PolicyJson | undefined;
-      try {
-        policy = registry ? repositoryPolicy(registry, repository.name) : undefined;
-      } catch {
-        policy = undefined;
-      }
-      if (!policy) {
-        this.find(`repository ${repository.name}`, `the cloud assembly has no policy for ${repository.name} (stack ${topology.registry.stackId})`,
-          'Synthesize again from the current .projenrc.ts: `npx projen && npx cdk synth`.');
-      }
+      const policy = policies.get(repository.name);
+      const stackId = stackOf.get(repository.name) ?? topology.registry.stackId;
       for (const [kind, action, expected] of [['pull', 'ecr:BatchGetImage', role.pull], ['push', 'ecr:PutImage', role.push]] as const) {
         const allowed = policy
           ? await this.request(found, action, repository.arn, topology.registry.accountId, { resourcePolicy: policy, context: orgContext }) === 'Allowed'
@@ -317,8 +350,8 @@ class Verification {
             ? `can ${kind} images ${kind === 'push' ? 'to' : 'from'} ${repository.name}, but stage ${role.stage} declares images: '${stage.images}'${kind === 'push' && stage.images === 'push' ? ` and ${role.account} is not the registry account` : ''}`
             : `cannot ${kind} ${repository.name}, although stage ${role.stage} declares images: '${stage.images}'`,
           allowed
-            ? `Image access is topology.stages.${role.stage}.images in .projenrc.ts: set it to '${kind}' if the stage needs it (push is granted only in the registry account ${topology.registry.account}), otherwise remove the extra grant (src/main.ts, registry policy) and run \`npx projen stage:verify\`.`
-            : 'The role policy and the registry\'s repository policy must both grant it: synthesize again from .projenrc.ts (`npx projen stage:verify`).');
+            ? `Image access is topology.stages.${role.stage}.images in .projenrc.ts: set it to '${kind}' if the stage needs it (push is granted only in the registry account ${topology.registry.account}), otherwise remove the extra grant (src/main.ts, the repository policy in registry stack ${stackId}) and run \`npx projen stage:verify\`.`
+            : `The role policy and the repository policy in registry stack ${stackId} must both grant it: synthesize again from .projenrc.ts (\`npx projen stage:verify\`).`);
         }
       }
     }
@@ -471,6 +504,26 @@ class Verification {
       }),
     }));
   }
+}
+
+/**
+ * The registry stacks and the repositories each holds. A topology file written before the
+ * registry was split has only `registry.stackId`, which then holds every repository.
+ */
+function registryStacks(topology: StageTopology): RegistryStackSpec[] {
+  if (Array.isArray(topology.registry.stacks)) {
+    return topology.registry.stacks;
+  }
+  return topology.repositories.length > 0 ? [{ stackId: topology.registry.stackId, repositories: topology.repositories.map(r => r.name) }] : [];
+}
+
+/** The registry stack of each repository, by repository name. */
+function registryStackOf(stacks: RegistryStackSpec[]): Map<string, string> {
+  return new Map(stacks.flatMap(spec => spec.repositories.map(name => [name, spec.stackId] as const)));
+}
+
+function hasRepository(template: CfnTemplate, repositoryName: string): boolean {
+  return Object.values(template.Resources ?? {}).some(r => r.Type === 'AWS::ECR::Repository' && r.Properties?.RepositoryName === repositoryName);
 }
 
 function columnKey(role: { stage: string; account: string }): string {
