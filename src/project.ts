@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'fs';
 import { join, resolve } from 'path';
-import { awscdk, github, javascript, SampleFile, Task } from 'projen';
+import { awscdk, github, javascript, SampleFile, Task, typescript } from 'projen';
 import { buildContract, diffContracts, formatChange, StageContract } from './contract/contract';
 import { StageContractFile } from './contract/stage-contract-file';
 import { EXAMPLE_TOPOLOGY, exampleOwnTopology, exampleRepository } from './example';
@@ -69,6 +69,9 @@ export interface StageProjectOptions extends awscdk.AwsCdkTypeScriptAppOptions {
 /** The task that synthesizes and runs `stage-project verify`. */
 const VERIFY_TASK = 'stage:verify';
 
+/** The task that type-checks `.projenrc.ts`, which `npx projen` runs without type checking. */
+export const PROJENRC_TYPECHECK_TASK = 'projenrc:typecheck';
+
 /** The runner that `cdk synth` uses: ts-node without type checking (type errors still fail `npx projen build` through the test task's tsc). */
 export const FAST_CDK_APP = 'npx ts-node -P tsconfig.json --prefer-ts-exts --transpile-only src/main.ts';
 
@@ -106,8 +109,20 @@ export class StageProject extends awscdk.AwsCdkTypeScriptApp {
     const contract = buildContract(result.topology, packageName, version);
     guardContract(resolve(options.outdir ?? '.'), contract, options.acceptContractChanges ?? []);
 
+    // `npx projen` transpiles .projenrc.ts without type checking: checking it loads this package's
+    // types and aws-cdk-lib's behind them, which tripled every re-synthesis (bench/RESULTS.md).
+    // The topology is validated at run time anyway, and the build type-checks the file
+    // (PROJENRC_TYPECHECK_TASK, before compile), so type errors still fail CI.
+    const projenCodeDir = options.projenrcTsOptions?.projenCodeDir ?? 'projenrc';
+    const projenrcTsOptions: typescript.ProjenrcOptions = {
+      ...options.projenrcTsOptions,
+      runner: options.projenrcTsOptions?.runner
+        ?? typescript.TypeScriptRunner.tsNode({ typeCheck: false, tsconfig: `${projenCodeDir}/tsconfig.json` }),
+    };
+
     super({
       ...options,
+      projenrcTsOptions,
       packageManager: options.packageManager ?? javascript.NodePackageManager.NPM,
       workflowNodeVersion: options.workflowNodeVersion ?? '22.x',
       app: options.app ?? (options.appEntrypoint ? undefined : FAST_CDK_APP),
@@ -165,6 +180,13 @@ export class StageProject extends awscdk.AwsCdkTypeScriptApp {
       verify.spawn(this.cdkTasks.synthSilent);
       verify.exec(`stage-project verify --markdown ${naming.FILES.access}`, { receiveArgs: true });
       this.annotateGenerated(`/${naming.FILES.access}`);
+    }
+    if (options.projenrcTs) {
+      const typecheck = this.addTask(PROJENRC_TYPECHECK_TASK, {
+        description: `Type-check ${options.projenrcTsOptions?.filename ?? '.projenrc.ts'} (npx projen runs it without type checking)`,
+        exec: `tsc --noEmit -p ${projenCodeDir}/tsconfig.json`,
+      });
+      this.preCompileTask.spawn(typecheck);
     }
     for (const stage of this.stageTopology.stages) {
       this.addTask(stage.task, {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Testing } from 'projen';
+import { Testing, typescript } from 'projen';
 import { EXAMPLE_TOPOLOGY } from '../src/example';
 import { StageProject, StageProjectOptions } from '../src/project';
 import { FILES } from '../src/topology/naming';
@@ -46,6 +46,10 @@ describe('StageProject', () => {
     expect(out['cdk.json'].context['cli-telemetry']).toBe(false);
   });
 
+  test('without .projenrc.ts there is nothing to type-check', () => {
+    expect(out['.projen/tasks.json'].tasks['projenrc:typecheck']).toBeUndefined();
+  });
+
   test('writes the workflow, the composite action and the desired settings, each naming the package version', () => {
     const marker = `${packageIdentity().name}@${packageIdentity().version}`;
     expect(out['.github/workflows/stages.yml']).toMatch(/run: npm ci/);
@@ -83,5 +87,26 @@ describe('bad input fails before anything is written', () => {
       /the topology has 3 problems; nothing was written:\n {2}cdkVersion: 2\.1\.0 is older than the 2\.257\.0 .*\n {2}topology\.defaultRegion: unknown region "us-east-9".*\n {2}topology\.registry\.account: unknown account "tool"/,
     );
     expect(readdirSync(opts.outdir!)).toEqual([]);
+  });
+});
+
+describe('.projenrc.ts', () => {
+  test('npx projen runs it without type checking; compiling type-checks it first', () => {
+    const out = Testing.synth(new StageProject(options({ projenrcTs: true })));
+    const tasks = out['.projen/tasks.json'].tasks;
+    expect(tasks.default.steps).toEqual([{ execArgs: ['ts-node', '--transpileOnly', '--project', 'projenrc/tsconfig.json', '.projenrc.ts'] }]);
+    expect(tasks['projenrc:typecheck'].steps).toEqual([{ exec: 'tsc --noEmit -p projenrc/tsconfig.json' }]);
+    expect(tasks['pre-compile'].steps).toEqual(expect.arrayContaining([{ spawn: 'projenrc:typecheck' }]));
+    expect(out['projenrc/tsconfig.json'].include).toEqual(expect.arrayContaining(['../.projenrc.ts']));
+  });
+
+  test('a runner of the user\'s own is kept, and the check follows projenCodeDir', () => {
+    const project = new StageProject(options({
+      projenrcTs: true,
+      projenrcTsOptions: { projenCodeDir: 'rc', runner: typescript.TypeScriptRunner.tsNode({ typeCheck: true }) },
+    }));
+    const tasks = Testing.synth(project)['.projen/tasks.json'].tasks;
+    expect(tasks.default.steps).toEqual([{ execArgs: ['ts-node', '.projenrc.ts'] }]);
+    expect(tasks['projenrc:typecheck'].steps).toEqual([{ exec: 'tsc --noEmit -p rc/tsconfig.json' }]);
   });
 });

@@ -91,6 +91,13 @@ test('projen new --from the registry, synth, then upgrade to a newer version', a
   const tasks = JSON.parse(readFileSync(join(consumer, '.projen/tasks.json'), 'utf-8')).tasks;
   expect(Object.keys(tasks)).toEqual(expect.arrayContaining(['stage:unit', 'stage:build', 'stage:e2e', 'stage:deploy']));
 
+  // npx projen runs .projenrc.ts without type checking; the build's pre-compile step type-checks it.
+  expect(tasks.default.steps[0].execArgs).toContain('--transpileOnly');
+  run('npx', ['projen', 'projenrc:typecheck'], consumer);
+  writeFileSync(join(consumer, '.projenrc.ts'), `${rc}\nconst typo: number = project.name;\n`);
+  expect(() => run('npx', ['projen', 'projenrc:typecheck'], consumer)).toThrow(/TS2322: Type 'string' is not assignable to type 'number'/);
+  writeFileSync(join(consumer, '.projenrc.ts'), rc);
+
   // The CDK app synthesizes offline, with no AWS credentials: the registry stack and one stack per account.
   run('npx', ['cdk', 'synth', '-q'], consumer, { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' });
   for (const stack of ['stage-weebler-registry', 'stage-weebler-roles-tools', 'stage-weebler-roles-dev', 'stage-weebler-roles-prod']) {
