@@ -60,6 +60,17 @@ project.npmignore?.include('/templates/');
 
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 
+// bench/ is neither published nor compiled, but it is type-checked and linted like the tests.
+new javascript.TypescriptConfig(project, {
+  fileName: 'bench/tsconfig.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
+  compilerOptions: { noEmit: true, rootDir: '..', isolatedModules: true },
+  include: ['**/*.ts'],
+  exclude: ['node_modules'],
+});
+project.testTask.prependExec('tsc --noEmit -p bench/tsconfig.json');
+project.eslint?.addLintPattern('bench');
+
 project.addTask('bench', {
   description: 'Runs every benchmark in bench/ and writes bench/RESULTS.md',
   exec: 'ts-node --transpile-only bench/run.ts',
