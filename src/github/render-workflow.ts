@@ -1,4 +1,3 @@
-import { dirname } from 'path';
 import { github } from 'projen';
 import { CHECKOUT, SETUP_NODE, uses } from './pins';
 import { PipelineJobSpec, StageRoleSpec, StageSpec, StageTopology } from '../topology/model';
@@ -24,7 +23,7 @@ export const TASK_STEP = 'stage';
 export const DIGESTS_STEP = 'digests';
 
 /** The composite action, addressed from the repository root as `uses:` requires. */
-export const STAGES_ACTION = `./${dirname(naming.FILES.action)}`;
+export const STAGES_ACTION = naming.STAGES_ACTION_USES;
 
 /** A string literal in a GitHub expression: single quotes, doubled inside. */
 function literal(value: string): string {

@@ -221,6 +221,9 @@ export const FILES = {
   upgradeReport: '.github/stage-upgrade-report.md',
 } as const;
 
+/** The composite action as a step's `uses:` names it: from the repository root, without the file name. */
+export const STAGES_ACTION_USES = './.github/actions/stages';
+
 /** The topic that marks a repository as a stage-project consumer, so org-wide tooling can find it. */
 export const CONSUMER_TOPIC = 'stage-project';
 

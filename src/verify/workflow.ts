@@ -1,4 +1,4 @@
-import { STAGES_ACTION } from '../github/render-workflow';
+import { STAGES_ACTION_USES } from '../topology/naming';
 
 /**
  * The jobs of `stages.yml` as the runner would see them on a push and on a pull request:
@@ -74,7 +74,7 @@ function evaluateExpression(expression: string, account: string, event: Event): 
 /** The jobs of a parsed `stages.yml`. */
 export function workflowJobs(workflow: any): WorkflowJob[] {
   return Object.entries<any>(workflow?.jobs ?? {}).map(([id, job]) => {
-    const access = (job.steps ?? []).find((s: any) => s?.uses === STAGES_ACTION);
+    const access = (job.steps ?? []).find((s: any) => s?.uses === STAGES_ACTION_USES);
     const idTokenWrite = job.permissions === 'write-all' || job.permissions?.['id-token'] === 'write';
     if (!access) {
       return { id, legs: [], idTokenWrite };

@@ -6,7 +6,7 @@ import {
   evaluateAll, Event, expressionOf, githubContext, ONE_ACCOUNT, PROMOTION, REPOSITORY, SEVEN_ACCOUNTS, synthesize, THREE_ACCOUNTS,
 } from './support';
 import { StagesWorkflow } from '../../src/github';
-import { IMAGE_DIGESTS_OUTPUT, STAGE_TASK_ENV } from '../../src/topology/naming';
+import { FILES, IMAGE_DIGESTS_OUTPUT, STAGE_TASK_ENV, STAGES_ACTION_USES } from '../../src/topology/naming';
 import { resolveTopology } from '../../src/topology/normalise';
 
 const needsOf = (job: any): string[] => job.needs === undefined ? [] : [job.needs].flat();
@@ -34,6 +34,12 @@ describe('promotion pipeline (deploy dev -> e2e dev -> deploy prod)', () => {
 
   test('triggers: pushes to the branches the accounts name, pull requests, manual runs', () => {
     expect(workflow.on).toEqual({ push: { branches: ['develop', 'main'] }, pull_request: {}, workflow_dispatch: {} });
+  });
+
+  test('jobs use the composite action at the path it is written to', () => {
+    expect(STAGES_ACTION_USES).toBe(`./${path.dirname(FILES.action)}`);
+    const uses = Object.values<any>(jobs).flatMap(job => job.steps.map((step: any) => step.uses)).filter(u => u?.startsWith('./'));
+    expect(new Set(uses)).toEqual(new Set([STAGES_ACTION_USES]));
   });
 
   test('the header names the package version that wrote the file, under projen\'s marker', () => {
