@@ -1,6 +1,6 @@
 import { rmSync, unlinkSync } from 'fs';
 import { join } from 'path';
-import { RepositoryCopy, synthesizeRepository } from './support';
+import { RepositoryCopy, synthesizeRepository, verifyCopy } from './support';
 import { scaleTopology } from '../../scripts/lib/scale-topology';
 import { ECR_PUSH_ACTIONS } from '../../src/cdk/policies';
 import { REPOSITORIES_PER_REGISTRY_STACK } from '../../src/topology/limits';
@@ -31,15 +31,6 @@ function pushers(result: CliResult, repository: string): string[] {
   return Object.entries(cells).filter(([, v]) => v).map(([k]) => k);
 }
 
-async function verifyCopy(tamper: (copy: RepositoryCopy) => void): Promise<CliResult> {
-  const copy = new RepositoryCopy(source);
-  try {
-    tamper(copy);
-    return await runCli(['verify', '--json'], { cwd: copy.dir });
-  } finally {
-    copy.remove();
-  }
-}
 
 test('the topology splits the registry into two stacks', () => {
   expect(topology.registry.stacks.map(s => [s.stackId, s.repositories.length])).toEqual([
@@ -70,7 +61,7 @@ test('the repositories of the second registry stack are simulated from its polic
 test('push granted to the e2e role in a repository policy of the second stack is found', async () => {
   const pushStatement = { Sid: 'E2ePush', Effect: 'Allow', Action: ECR_PUSH_ACTIONS, Resource: topology.repositories.find(r => r.name === LATE)!.arn };
   const account = topology.accounts.find(a => a.name === E2E.account)!;
-  const result = await verifyCopy(copy => {
+  const result = await verifyCopy(source, copy => {
     // The role's side too: ECR across accounts needs both the role's policy and the repository's.
     copy.template(account.stackId!, t => {
       const [logicalId] = Object.entries<any>(t.Resources).find(([, r]) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === E2E.roleName)!;
@@ -104,7 +95,7 @@ test('push granted to the e2e role in a repository policy of the second stack is
 });
 
 test('a registry stack missing from cdk.out is one finding naming the stack; its repositories are not simulated', async () => {
-  const result = await verifyCopy(copy => copy.json(join('cdk.out', 'manifest.json'), m => {
+  const result = await verifyCopy(source, copy => copy.json(join('cdk.out', 'manifest.json'), m => {
     delete m.artifacts[SECOND.stackId];
   }));
   expect(result.code).toBe(1);
@@ -117,7 +108,7 @@ test('a registry stack missing from cdk.out is one finding naming the stack; its
 });
 
 test('a registry template listed in the manifest but missing is an error naming the stack', async () => {
-  const result = await verifyCopy(copy => unlinkSync(join(copy.dir, 'cdk.out', `${SECOND.stackId}.template.json`)));
+  const result = await verifyCopy(source, copy => unlinkSync(join(copy.dir, 'cdk.out', `${SECOND.stackId}.template.json`)));
   expect(result.code).toBe(1);
   expect(result.stdout).toBe('');
   expect(result.stderr).toMatch(new RegExp(`error: \\S+${SECOND.stackId}\\.template\\.json: the template of stack ${SECOND.stackId} is missing, though \\S+manifest\\.json lists it`));

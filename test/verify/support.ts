@@ -10,6 +10,7 @@ import { StageSettingsFile } from '../../src/settings';
 import { StageTopology } from '../../src/topology/model';
 import { FILES } from '../../src/topology/naming';
 import { StageTopologyFile } from '../../src/topology/topology-file';
+import { CliResult, runCli } from '../settings/helpers';
 
 /**
  * A consuming repository's synthesized outputs, as `npx projen` and `npx cdk synth` leave
@@ -69,6 +70,17 @@ export class RepositoryCopy {
 
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** `stage-project verify --json` on a copy of `source` changed by `tamper`; the copy is removed afterwards. */
+export async function verifyCopy(source: string, tamper: (copy: RepositoryCopy) => void): Promise<CliResult> {
+  const copy = new RepositoryCopy(source);
+  try {
+    tamper(copy);
+    return await runCli(['verify', '--json'], { cwd: copy.dir });
+  } finally {
+    copy.remove();
   }
 }
 

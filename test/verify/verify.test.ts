@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
-import { RepositoryCopy, SETTINGS, synthesizeRepository, WORKFLOW } from './support';
+import { RepositoryCopy, SETTINGS, synthesizeRepository, verifyCopy, WORKFLOW } from './support';
 import { ECR_PUSH_ACTIONS } from '../../src/cdk/policies';
 import * as naming from '../../src/topology/naming';
 import { resolveTopology } from '../../src/topology/normalise';
@@ -31,15 +31,6 @@ function role(template: any, roleName: string): [string, any] {
   return entry;
 }
 
-async function verifyCopy(tamper: (copy: RepositoryCopy) => void): Promise<CliResult> {
-  const copy = new RepositoryCopy(source);
-  try {
-    tamper(copy);
-    return await runCli(['verify', '--json'], { cwd: copy.dir });
-  } finally {
-    copy.remove();
-  }
-}
 
 /** The findings of a failed run, as `where: problem`, after checking each says what to change. */
 function findings(result: CliResult): string[] {
@@ -121,7 +112,7 @@ describe('the example topology', () => {
 
 describe('tampered artifacts fail verify, naming the problem', () => {
   test('a trust widened to repo:<owner>/<repository>:*', async () => {
-    const result = await verifyCopy(copy => copy.template(STACK('dev'), t => {
+    const result = await verifyCopy(source, copy => copy.template(STACK('dev'), t => {
       const condition = role(t, ROLE('deploy', 'dev').roleName)[1].Properties.AssumeRolePolicyDocument.Statement[0].Condition;
       delete condition.StringEquals[naming.CLAIM_SUB];
       condition.StringLike = { [naming.CLAIM_SUB]: 'repo:example-org/weebler:*' };
@@ -139,7 +130,7 @@ describe('tampered artifacts fail verify, naming the problem', () => {
   });
 
   test('aud removed', async () => {
-    const found = findings(await verifyCopy(copy => copy.template(STACK('prod'), t => {
+    const found = findings(await verifyCopy(source, copy => copy.template(STACK('prod'), t => {
       delete role(t, ROLE('deploy', 'prod').roleName)[1].Properties.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals[naming.CLAIM_AUD];
     })));
     expect(found).toEqual([
@@ -149,7 +140,7 @@ describe('tampered artifacts fail verify, naming the problem', () => {
   });
 
   test('a boundary removed', async () => {
-    const found = findings(await verifyCopy(copy => copy.template(STACK('dev'), t => {
+    const found = findings(await verifyCopy(source, copy => copy.template(STACK('dev'), t => {
       delete role(t, ROLE('e2e', 'dev').roleName)[1].Properties.PermissionsBoundary;
     })));
     expect(found).toEqual([
@@ -167,7 +158,7 @@ describe('tampered artifacts fail verify, naming the problem', () => {
   }
 
   test('an ECR push grant added to the e2e role\'s policy (the registry still refuses it)', async () => {
-    const result = await verifyCopy(copy => copy.template(STACK('dev'), grantPushInRolePolicy));
+    const result = await verifyCopy(source, copy => copy.template(STACK('dev'), grantPushInRolePolicy));
     expect(findings(result)).toEqual([
       `weebler-e2e in dev: its policies allow ${ECR_PUSH_ACTIONS.map(a => `${a} (ImageAccess)`).join(', ')}, but stage e2e declares images: 'pull'`,
     ]);
@@ -176,7 +167,7 @@ describe('tampered artifacts fail verify, naming the problem', () => {
 
   test('an ECR push grant for the e2e role in its policy, its boundary and the registry', async () => {
     const e2e = ROLE('e2e', 'dev');
-    const result = await verifyCopy(copy => {
+    const result = await verifyCopy(source, copy => {
       copy.template(STACK('dev'), t => {
         grantPushInRolePolicy(t);
         const boundary = Object.values<any>(t.Resources).find(r => r.Type === 'AWS::IAM::ManagedPolicy');
@@ -203,7 +194,7 @@ describe('tampered artifacts fail verify, naming the problem', () => {
   });
 
   test('a job\'s environment renamed', async () => {
-    const found = findings(await verifyCopy(copy => copy.yaml(WORKFLOW, w => {
+    const found = findings(await verifyCopy(source, copy => copy.yaml(WORKFLOW, w => {
       const job = Object.values<any>(w.jobs).find(j => j.environment === 'deploy-prod');
       job.environment = 'deploy-production';
     })));
@@ -215,7 +206,7 @@ describe('tampered artifacts fail verify, naming the problem', () => {
   });
 
   test('a settings file missing a production reviewer', async () => {
-    const found = findings(await verifyCopy(copy => copy.json(SETTINGS, s => {
+    const found = findings(await verifyCopy(source, copy => copy.json(SETTINGS, s => {
       s.environments.find((e: any) => e.name === 'deploy-prod').reviewers = [];
     })));
     expect(found).toEqual(['environment deploy-prod: is in production account prod but has no reviewers in .github/stage-settings.json']);
@@ -241,7 +232,7 @@ describe('tampered artifacts fail verify, naming the problem', () => {
   });
 
   test('id-token: write on a job without a role', async () => {
-    const found = findings(await verifyCopy(copy => copy.yaml(WORKFLOW, w => {
+    const found = findings(await verifyCopy(source, copy => copy.yaml(WORKFLOW, w => {
       w.jobs.unit.permissions['id-token'] = 'write';
     })));
     expect(found).toEqual(['job unit: has id-token: write but assumes no role']);
@@ -298,7 +289,7 @@ describe('seven accounts: matrix jobs, and pull requests without an environment'
 
 describe('inputs', () => {
   test('without cdk.out it says to synthesize first', async () => {
-    const result = await verifyCopy(copy => rmSync(join(copy.dir, 'cdk.out'), { recursive: true }));
+    const result = await verifyCopy(source, copy => rmSync(join(copy.dir, 'cdk.out'), { recursive: true }));
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('error: cdk.out not found: synthesize first (`npx cdk synth`; `npx projen stage:verify` does both)');
     expect(result.stdout).toBe('');
