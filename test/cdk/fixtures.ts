@@ -7,10 +7,10 @@ import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { StageApp, StageAppOptions } from '../../src/cdk';
 import { EXAMPLE_TOPOLOGY } from '../../src/example';
-import { StageTopology } from '../../src/topology/model';
+import { StageRoleSpec, StageTopology } from '../../src/topology/model';
 import { resolveTopology } from '../../src/topology/normalise';
 import { GitHubRepositoryOptions, TopologyOptions } from '../../src/topology/options';
-import { CfnTemplate } from '../support/simulate';
+import { CfnTemplate, RoleDocuments, roleDocuments, stageStackContext } from '../support/simulate';
 
 export const GUARD_RULES = join(__dirname, '..', '..', 'src', 'cdk', 'guard', 'stage-roles.guard');
 
@@ -204,4 +204,19 @@ export function synth(topology: StageTopology, options: SynthOptions = {}): Synt
     pluginReports: Object.fromEntries(plugins.map(p => [p.name, p.report])),
     template: (stackId: string) => assembly.getStackByName(stackId).template,
   };
+}
+
+/** A stage role of the topology with its synthesized documents, resolved as IAM will see them. */
+export interface SynthesizedRole {
+  readonly spec: StageRoleSpec;
+  readonly docs: RoleDocuments;
+}
+
+/** Every stage role of `topology`, read from its account's stack in `synthesized`. */
+export function synthesizedRoles(topology: StageTopology, synthesized: Synthesized): SynthesizedRole[] {
+  return topology.roles.map(spec => {
+    const account = topology.accounts.find(a => a.name === spec.account)!;
+    const template = synthesized.template(account.stackId!);
+    return { spec, docs: roleDocuments(template, stageStackContext(template, topology, spec.account), spec.roleName) };
+  });
 }

@@ -1,24 +1,18 @@
-import { ESCALATIONS, exampleTopology, fullTopology, synth } from './fixtures';
+import { ESCALATIONS, exampleTopology, fullTopology, synth, SynthesizedRole, synthesizedRoles } from './fixtures';
 import { StageRoleSpec, StageTopology } from '../../src/topology/model';
 import {
-  CfnTemplate, PolicyJson, RoleDocuments, repositoryPolicy, roleDocuments, simulateAssumeRoleWithWebIdentity,
-  simulateRequest, stageStackContext, tokenCorpus,
+  CfnTemplate, PolicyJson, repositoryPolicy, simulateAssumeRoleWithWebIdentity, simulateRequest, tokenCorpus,
 } from '../support/simulate';
 
 interface Built {
   readonly topology: StageTopology;
-  readonly roles: { spec: StageRoleSpec; docs: RoleDocuments }[];
+  readonly roles: SynthesizedRole[];
   readonly registry: CfnTemplate;
 }
 
 function build(topology: StageTopology): Built {
   const synthesized = synth(topology);
-  const roles = topology.roles.map(spec => {
-    const account = topology.accounts.find(a => a.name === spec.account)!;
-    const template = synthesized.template(account.stackId!);
-    return { spec, docs: roleDocuments(template, stageStackContext(template, topology, spec.account), spec.roleName) };
-  });
-  return { topology, roles, registry: synthesized.template(topology.registry.stackId) };
+  return { topology, roles: synthesizedRoles(topology, synthesized), registry: synthesized.template(topology.registry.stackId) };
 }
 
 /** The trust with its exact subjects replaced by the repository-wide pattern the issue warns about. */
