@@ -99,7 +99,8 @@ test('projen new --from the registry, synth, then upgrade to a newer version', a
   writeFileSync(join(consumer, '.projenrc.ts'), rc);
 
   // The CDK app synthesizes offline, with no AWS credentials: the registry stack and one stack per account.
-  run('npx', ['cdk', 'synth', '-q'], consumer, { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' });
+  const noCredentials = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' };
+  run('npx', ['cdk', 'synth', '-q'], consumer, noCredentials);
   for (const stack of ['stage-weebler-registry', 'stage-weebler-roles-tools', 'stage-weebler-roles-dev', 'stage-weebler-roles-prod']) {
     expect(existsSync(join(consumer, 'cdk.out', `${stack}.template.json`))).toBe(true);
   }
@@ -107,7 +108,7 @@ test('projen new --from the registry, synth, then upgrade to a newer version', a
   expect(JSON.stringify(prod)).toContain('repo:example-org/weebler:environment:deploy-prod');
 
   // The access matrix, proven by IAM simulation of what was just synthesized, and written for GitHub to render.
-  const verify = run('npx', ['projen', 'stage:verify'], consumer, { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' });
+  const verify = run('npx', ['projen', 'stage:verify'], consumer, noCredentials);
   expect(verify).toMatch(/ECR push example\/app\s+✔\s+✘\s+✘\s+✘\n/);
   expect(verify).toMatch(/no findings/);
   const access = readFileSync(join(consumer, 'docs/ACCESS.md'), 'utf-8');
@@ -127,10 +128,11 @@ test('projen new --from the registry, synth, then upgrade to a newer version', a
 
     const apply = await runAsync('npx', ['projen', 'github:apply'], consumer, github);
     expect(apply).toEqual({ code: 0, output: expect.stringMatching(/read back in sync/) });
-    const prodEnvironment = fake.state.environment(settings(consumer).repository.owner, settings(consumer).repository.name, 'deploy-prod');
+    const { owner, name } = settings(consumer).repository;
+    const prodEnvironment = fake.state.environment(owner, name, 'deploy-prod');
     expect(prodEnvironment.reviewers.length).toBeGreaterThan(0);
     expect(prodEnvironment.policies.map(p => p.name)).toEqual(['main']);
-    expect(fake.state.repo(settings(consumer).repository.owner, settings(consumer).repository.name).topics).toContain('stage-project');
+    expect(fake.state.repo(owner, name).topics).toContain('stage-project');
 
     fake.resetCounts();
     const after = await runAsync('npx', ['projen', 'github:plan'], consumer, github);
