@@ -187,7 +187,8 @@ function main() {
   const defaultTask: string[] = step.execArgs ?? ['sh', '-c', step.exec];
   const isTranspileOnly = (arg: string) => arg === '--transpileOnly' || arg === '--transpile-only';
   const checked = defaultTask.filter(arg => !isTranspileOnly(arg));
-  const unchecked = defaultTask.some(isTranspileOnly) ? defaultTask : defaultTask.flatMap(arg => (arg === 'ts-node' ? [arg, '--transpileOnly'] : [arg]));
+  const generatedUnchecked = defaultTask.some(isTranspileOnly);
+  const unchecked = generatedUnchecked ? defaultTask : defaultTask.flatMap(arg => (arg === 'ts-node' ? [arg, '--transpileOnly'] : [arg]));
   const direct = (args: string[]) => () =>
     timed(args[0], args.slice(1), consumer, { ...env, PATH: `${join(consumer, 'node_modules', '.bin')}:${env.PATH}` });
   let breakdown: [Summary, Summary] | undefined;
@@ -212,7 +213,7 @@ function main() {
   const comparisons = markdownTable(['comparison', 'A', 'B (baseline)', 'A / B (median)', 'target'], [
     ['`npx projen` re-synthesis: consumer (A) vs plain awscdk-app-ts (B)', formatSummary(consumerSynth), formatSummary(plainSynth), ratio(consumerSynth, plainSynth), '≤ 1.15x'],
     ['`npx cdk synth` of the generated app: cdk.json runner (A) vs default ts-node runner (B)', formatSummary(fastCdk), formatSummary(defaultCdk), ratio(fastCdk, defaultCdk), '≤ 0.5x'],
-    ...(breakdown ? [[`diagnosis: the consumer's .projenrc.ts run directly without type checking, \`${unchecked.join(' ')}\` (A${unchecked === defaultTask ? ', as generated' : ''}) vs with it, \`${checked.join(' ')}\` (B${checked === defaultTask ? ', as generated' : ''})`,
+    ...(breakdown ? [[`diagnosis: the consumer's .projenrc.ts run directly without type checking, \`${unchecked.join(' ')}\` (A${generatedUnchecked ? ', as generated' : ''}) vs with it, \`${checked.join(' ')}\` (B${generatedUnchecked ? '' : ', as generated'})`,
       formatSummary(breakdown[0]), formatSummary(breakdown[1]), ratio(breakdown[0], breakdown[1]), '(none)']] : []),
   ]);
   const scaling = markdownTable(
